@@ -1,0 +1,54 @@
+"""Personas and shared fixtures: who uses the tracker, as tests see them."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from tests.factories import ActorFactory, LiaisonFactory, UserFactory
+from tracker.services import STAFF_GROUP
+
+
+@pytest.fixture
+def staff(db):
+    """A member of the committee's technical secretariat, working in the admin."""
+    user = UserFactory(username="staff", is_staff=True)
+    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    """An administrator: accounts and roles."""
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def mexico(db):
+    return ActorFactory(code="MEX", name="Mexico")
+
+
+@pytest.fixture
+def canada(db):
+    return ActorFactory(code="CAN", name="Canada")
+
+
+@pytest.fixture
+def liaison_mexico(mexico):
+    return LiaisonFactory(user=UserFactory(username="liaison-mex"), actor=mexico).user
+
+
+@pytest.fixture
+def liaison_canada(canada):
+    return LiaisonFactory(user=UserFactory(username="liaison-can"), actor=canada).user
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@pytest.fixture
+def staff_client(staff):
+    client = Client()
+    client.force_login(staff)
+    return client
