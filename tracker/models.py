@@ -46,7 +46,7 @@ STATUS_WEIGHTS = {
 
 # Short forms for dense tables (the matrix), always shown with a legend.
 STATUS_ABBREVIATIONS = {
-    Status.NOT_ASSESSED: _("NA?"),
+    Status.NOT_ASSESSED: _("NYA"),
     Status.PENDING: _("P"),
     Status.PARTIAL: _("PC"),
     Status.SUBSTANTIAL: _("SPC"),

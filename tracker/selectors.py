@@ -60,6 +60,16 @@ class RollUp:
             return None
         return round(self.weight_sum / self.counted, 1)
 
+    @property
+    def segments(self):
+        """(status, count, share in percent, offset in percent) of the statuses present, for a bar."""
+        offset, segments = 0.0, []
+        for status, count, share in self.rows():
+            if count:
+                segments.append((status, count, share, offset))
+                offset += share
+        return segments
+
     def rows(self):
         """(status, count, share of total in percent), in the scale's order."""
         total = self.total
@@ -83,3 +93,114 @@ def annotate_rollup(recommendations: QuerySet) -> QuerySet:
 def rollup_of(recommendation) -> RollUp:
     """Read the roll-up off a recommendation annotated by `annotate_rollup`."""
     return RollUp.from_row(vars(recommendation))
+
+
+# Page-shaped reads. Each returns what one page shows, with a fixed number of queries whatever the
+# size of the record: related rows are joined or prefetched, aggregates computed in SQL.
+
+LATEST_ACTIONS = 8
+TIMELINE_LENGTH = 50
+
+
+def ordered_actors(actors: QuerySet) -> QuerySet:
+    """Member states first, then bodies, each by name."""
+    from .models import Actor
+
+    return actors.order_by(
+        Case(When(kind=Actor.Kind.MEMBER_STATE, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "name",
+    )
+
+
+def current_recommendations() -> QuerySet:
+    """The recommendations of the most recent forum, with the committee's overall assessment."""
+    from forum.models import Forum, Recommendation
+
+    latest = Forum.objects.order_by("-date").values("pk")[:1]
+    return Recommendation.objects.filter(forum__in=latest).select_related("overall_assessment")
+
+
+def published_actions() -> QuerySet:
+    from .models import Action
+
+    return Action.objects.published().select_related("actor").prefetch_related("recommendations")
+
+
+def dashboard() -> dict:
+    """Everything the dashboard shows: the roll-up, one row per recommendation, the matrix, the news."""
+    from .models import Actor
+
+    recommendations = list(annotate_rollup(current_recommendations()).order_by("number"))
+    for recommendation in recommendations:
+        recommendation.rollup = rollup_of(recommendation)
+    return {
+        "rollup": rollup(Responsibility.objects.filter(recommendation__in=[r.pk for r in recommendations])),
+        "recommendations": recommendations,
+        "matrix": status_matrix(recommendations, Actor.objects.all()),
+        "latest_actions": list(published_actions()[:LATEST_ACTIONS]),
+    }
+
+
+@dataclass
+class MatrixRow:
+    actor: object
+    cells: list  # one status per recommendation column, or None where the actor is not responsible
+
+
+def status_matrix(recommendations: list, actors: QuerySet) -> list[MatrixRow]:
+    """Actors down, recommendations across: each cell the actor's status on that recommendation.
+
+    Only actors with at least one responsibility among these recommendations are shown.
+    """
+    statuses = {
+        (actor_id, recommendation_id): status
+        for actor_id, recommendation_id, status in Responsibility.objects.filter(
+            recommendation__in=[r.pk for r in recommendations]
+        ).values_list("actor_id", "recommendation_id", "status")
+    }
+    responsible = {actor_id for actor_id, _ in statuses}
+    return [
+        MatrixRow(actor=actor, cells=[statuses.get((actor.pk, r.pk)) for r in recommendations])
+        for actor in ordered_actors(actors)
+        if actor.pk in responsible
+    ]
+
+
+def timeline(*, actions: list, status_changes: list) -> list[dict]:
+    """Published actions and status changes merged into one list, newest first."""
+    entries = [{"kind": "action", "date": a.taken_on, "when": a.published_at, "item": a} for a in actions]
+    entries += [{"kind": "status", "date": c.assessed_on, "when": c.changed_at, "item": c} for c in status_changes]
+    entries.sort(key=lambda e: (e["date"], e["when"] is not None, e["when"] or 0), reverse=True)
+    return entries[:TIMELINE_LENGTH]
+
+
+def recommendation_page(number: int):
+    """The recommendation and its follow-up, or None when there is no such recommendation."""
+    recommendation = annotate_rollup(current_recommendations().select_related("forum")).filter(number=number).first()
+    if recommendation is None:
+        return None
+    recommendation.rollup = rollup_of(recommendation)
+    actions = list(published_actions().filter(recommendations=recommendation)[:TIMELINE_LENGTH])
+    changes = list(recommendation.status_changes.select_related("actor")[:TIMELINE_LENGTH])
+    return {
+        "recommendation": recommendation,
+        "responsibilities": list(
+            recommendation.responsibilities.select_related("actor").order_by(
+                Case(When(actor__kind="member_state", then=Value(0)), default=Value(1), output_field=IntegerField()),
+                "actor__name",
+            )
+        ),
+        "timeline": timeline(actions=actions, status_changes=changes),
+        "comments": list(recommendation.related_comments.select_related("section").order_by("position")),
+    }
+
+
+def actor_page(actor):
+    """An actor's responsibilities with their statuses, and the public history of its assessments."""
+    responsibilities = list(actor.responsibilities.select_related("recommendation").order_by("recommendation__number"))
+    return {
+        "actor": actor,
+        "responsibilities": responsibilities,
+        "rollup": rollup(actor.responsibilities.all()),
+        "status_changes": list(actor.status_changes.select_related("recommendation")[:TIMELINE_LENGTH]),
+    }
