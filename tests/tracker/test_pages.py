@@ -1,0 +1,289 @@
+"""The public pages: what they show, what they never show, and how many queries they make."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    ActionFactory,
+    ActorFactory,
+    BodyFactory,
+    CommentFactory,
+    EvidenceFactory,
+    ForumFactory,
+    PanelFactory,
+    RecommendationFactory,
+    ResponsibilityFactory,
+    StatusChangeFactory,
+)
+from tracker.models import Action, Status
+
+STATUSES = [s.value for s in Status]
+
+
+def build_record(*, recommendations, states, actions):
+    """A record of the given size: every state responsible for every recommendation, statuses spread
+    along the scale, a status change per responsibility, published actions and one draft."""
+    forum = ForumFactory()
+    PanelFactory(forum=forum)
+    comment = CommentFactory(forum=forum, text="A comment.\n· first point\n· second point")
+    recs = [RecommendationFactory(forum=forum, number=n + 1) for n in range(recommendations)]
+    for rec in recs:
+        rec.related_comments.add(comment)
+    actors = [ActorFactory(code=f"S{n:02d}", name=f"State {n:02d}") for n in range(states)]
+    actors.append(BodyFactory(code="RCM", name="Regional Conference on Migration"))
+    for i, rec in enumerate(recs):
+        for j, actor in enumerate(actors):
+            responsibility = ResponsibilityFactory(recommendation=rec, actor=actor, status=STATUSES[(i + j) % 7])
+            StatusChangeFactory(responsibility=responsibility, to_status=responsibility.status)
+    for n in range(actions):
+        action = ActionFactory(actor=actors[n % len(actors)], recommendations=recs[: 1 + n % len(recs)])
+        EvidenceFactory(action=action)
+    ActionFactory(actor=actors[0], recommendations=recs[:1], title="Secret draft plan", state=Action.State.DRAFT)
+    ActionFactory(
+        actor=actors[0],
+        recommendations=recs[:1],
+        title="Withdrawn duplicate",
+        state=Action.State.WITHDRAWN,
+        withdrawal_reason="Reported twice.",
+    )
+    return recs, actors
+
+
+PAGES = [
+    ("dashboard", lambda: reverse("tracker:dashboard")),
+    ("recommendation_list", lambda: reverse("tracker:recommendation_list")),
+    ("recommendation_detail", lambda: reverse("tracker:recommendation_detail", args=[1])),
+    ("actor_list", lambda: reverse("tracker:actor_list")),
+    ("actor_detail", lambda: reverse("tracker:actor_detail", args=["S00"])),
+    ("action_list", lambda: reverse("tracker:action_list")),
+    ("forum_record", lambda: reverse("tracker:forum_record")),
+    (
+        "filtered_action_list",
+        lambda: reverse("tracker:action_list") + "?recommendation=1&actor_kind=member_state&q=Action",
+    ),
+    ("filtered_actor_list", lambda: reverse("tracker:actor_list") + "?status=partial&recommendation=1"),
+    ("filtered_recommendation_list", lambda: reverse("tracker:recommendation_list") + "?actor=S00&q=thing"),
+]
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("name, url", PAGES, ids=[name for name, _ in PAGES])
+def test_query_count_does_not_grow_with_the_record(client, db, name, url):
+    """Guards every public page against a query per recommendation, actor, action or status change."""
+    build_record(recommendations=2, states=2, actions=3)
+    small = _count_queries(client, url())
+    build_more = {"recommendations": 6, "states": 9, "actions": 40}
+    # Grow the same record: more recommendations, states, actions and history rows.
+    forum_recs, actors = list(RecommendationFactory._meta.model.objects.all()), []
+    for n in range(build_more["states"]):
+        actors.append(ActorFactory(code=f"T{n:02d}", name=f"Territory {n:02d}"))
+    for n in range(len(forum_recs) + 1, build_more["recommendations"] + 1):
+        forum_recs.append(RecommendationFactory(forum=forum_recs[0].forum, number=n))
+    for rec in forum_recs:
+        for actor in actors:
+            responsibility = ResponsibilityFactory(recommendation=rec, actor=actor, status=Status.PARTIAL)
+            StatusChangeFactory(responsibility=responsibility)
+    s00 = ActorFactory(code="S00")
+    for n in range(build_more["actions"]):
+        ActionFactory(actor=s00 if n % 2 else actors[n % len(actors)], recommendations=forum_recs[: 1 + n % 5])
+    large = _count_queries(client, url())
+    assert small == large, f"{name}: {small} queries with few rows, {large} with many"
+    assert large <= 8, f"{name} makes {large} queries"
+
+
+def test_dashboard_shows_the_roll_up_with_not_assessed_apart(client, db):
+    build_record(recommendations=3, states=6, actions=2)
+    body = client.get(reverse("tracker:dashboard")).content.decode()
+    assert "not yet assessed (not counted as pending)" in body
+    for status in Status:
+        assert str(status.label) in body
+    assert "Regional Conference on Migration" in body
+
+
+def test_drafts_and_withdrawn_actions_never_reach_a_public_page(client, db):
+    build_record(recommendations=2, states=2, actions=2)
+    for _, url in PAGES:
+        body = client.get(url()).content.decode()
+        assert "Secret draft plan" not in body
+        assert "Withdrawn duplicate" not in body
+
+
+def test_action_counts_include_published_actions_only(client, db):
+    build_record(recommendations=2, states=2, actions=3)
+    body = client.get(reverse("tracker:action_list")).content.decode()
+    assert "3 actions" in body
+
+
+def test_recommendation_page_quotes_the_text_with_its_source_and_marks_the_title_editorial(client, db):
+    recommendation = RecommendationFactory(number=1, text="To promote a closer link.", short_title="Development")
+    body = client.get(recommendation.get_absolute_url()).content.decode()
+    assert "To promote a closer link." in body
+    assert "Special Forum on Migration Issues" in body and "recommendation 1" in body
+    assert "committee&#x27;s short title" in body or "committee's short title" in body
+
+
+def test_recommendation_page_lists_each_responsible_actor_with_status_and_reasoning(client, db, staff):
+    from tracker import services
+
+    responsibility = ResponsibilityFactory(actor=ActorFactory(code="MEX", name="Mexico"))
+    services.responsibility_set_status(
+        responsibility=responsibility, status=Status.SUBSTANTIAL, by=staff, reason="Law 2011 on migration."
+    )
+    body = client.get(responsibility.recommendation.get_absolute_url()).content.decode()
+    assert "Mexico" in body and "Substantial partial compliance" in body and "Law 2011 on migration." in body
+
+
+def test_the_timeline_merges_actions_and_status_changes(client, db):
+    responsibility = ResponsibilityFactory()
+    StatusChangeFactory(responsibility=responsibility, reason="Assessed at the 2024 meeting.")
+    ActionFactory(actor=responsibility.actor, recommendations=[responsibility.recommendation], title="Visa reform")
+    body = client.get(responsibility.recommendation.get_absolute_url()).content.decode()
+    assert "Assessed at the 2024 meeting." in body and "Visa reform" in body
+
+
+def test_actor_page_lists_its_recommendations_and_actions(client, db):
+    responsibility = ResponsibilityFactory(actor=ActorFactory(code="BRA", name="Brazil"), status=Status.FULL)
+    ActionFactory(actor=responsibility.actor, recommendations=[responsibility.recommendation], title="National plan")
+    body = client.get(reverse("tracker:actor_detail", args=["BRA"])).content.decode()
+    assert responsibility.recommendation.short_title in body
+    assert "Full compliance" in body and "National plan" in body
+
+
+def test_actor_codes_are_case_insensitive_in_urls(client, db):
+    ActorFactory(code="MEX")
+    response = client.get("/actors/mex/")
+    assert response.status_code == 301 and response["Location"] == "/actors/MEX/"
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/recommendations/99/", 404),
+        ("/actors/ZZZ/", 404),
+        ("/recommendations/0/", 404),
+    ],
+)
+def test_unknown_objects_answer_404(client, db, url, status):
+    RecommendationFactory()
+    assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=bogus",
+        "date_after=not-a-date",
+        "date_before=2024-13-45",
+        "recommendation=abc",
+        "recommendation=-1",
+        "actor_kind=planet",
+        "page=99999999999999999999999",
+        "page=-3",
+        "page=abc",
+        "q=" + "x" * 5000,
+        "q=%00",
+        "actor=%27%3B%20DROP%20TABLE%20tracker_action%3B--",
+    ],
+)
+@pytest.mark.parametrize("list_name", ["action_list", "actor_list", "recommendation_list"])
+def test_bad_query_strings_give_a_page_not_an_error(client, db, query, list_name):
+    build_record(recommendations=1, states=1, actions=1)
+    response = client.get(reverse(f"tracker:{list_name}") + "?" + query)
+    assert response.status_code == 200
+    assert Action.objects.count() == 3
+
+
+def test_an_unknown_status_says_so_and_lists_nothing(client, db):
+    build_record(recommendations=1, states=1, actions=2)
+    body = client.get(reverse("tracker:action_list") + "?status=bogus").content.decode()
+    assert "could not be understood" in body
+    assert "0 actions" in body
+
+
+def test_filters_narrow_the_action_list(client, db):
+    recs, actors = build_record(recommendations=3, states=3, actions=6)
+    body = client.get(reverse("tracker:action_list") + f"?actor={actors[0].code}").content.decode()
+    assert body.count('class="action"') == sum(1 for n in range(6) if n % len(actors) == 0)
+    body = client.get(reverse("tracker:action_list") + "?date_after=2100-01-01").content.decode()
+    assert "No published action matches these filters." in body
+
+
+def test_actor_list_filters_by_kind(client, db):
+    build_record(recommendations=1, states=3, actions=0)
+    body = client.get(reverse("tracker:actor_list") + "?kind=regional_process").content.decode()
+    assert "Regional Conference on Migration" in body and "State 00" not in body
+
+
+PAYLOADS = [
+    '<script>alert("x")</script>',
+    '<img src=x onerror="alert(1)">',
+    "[click me](javascript:alert(1))",
+    '<a href="javascript:alert(1)">link</a>',
+    "<iframe src=https://example.org></iframe>",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_markdown_from_staff_never_reaches_a_page_as_markup(client, db, payload):
+    responsibility = ResponsibilityFactory()
+    ActionFactory(
+        actor=responsibility.actor,
+        recommendations=[responsibility.recommendation],
+        title=payload,
+        description=f"Intro **bold**\n\n{payload}",
+        information_source=payload,
+    )
+    for url in [
+        reverse("tracker:action_list"),
+        responsibility.recommendation.get_absolute_url(),
+        responsibility.actor.get_absolute_url(),
+        reverse("tracker:dashboard"),
+    ]:
+        body = client.get(url).content.decode()
+        assert "<script>alert" not in body
+        assert "onerror=" not in body.replace("onerror=&quot;", "")
+        assert 'href="javascript:' not in body
+        assert "<iframe" not in body
+    assert "<strong>bold</strong>" in client.get(reverse("tracker:action_list")).content.decode()
+
+
+def test_forum_record_reads_as_a_document(client, db):
+    build_record(recommendations=2, states=1, actions=0)
+    body = client.get(reverse("tracker:forum_record")).content.decode()
+    assert "<li>first point</li>" in body
+    assert 'id="recommendation-2"' in body
+
+
+def test_forum_record_without_a_forum_is_not_found(client, db):
+    assert client.get(reverse("tracker:forum_record")).status_code == 404
+
+
+def test_empty_lists_say_so(client, db):
+    assert "No actions have been published yet." in client.get(reverse("tracker:action_list")).content.decode()
+    assert "No recommendation matches" in client.get(reverse("tracker:recommendation_list")).content.decode()
+    body = client.get(reverse("tracker:dashboard")).content.decode()
+    assert "No responsibilities have been recorded yet." in body
+
+
+def test_long_lists_are_paginated(client, db, settings):
+    settings.PAGE_SIZE = 5
+    responsibility = ResponsibilityFactory()
+    ActionFactory.create_batch(12, actor=responsibility.actor, recommendations=[responsibility.recommendation])
+    body = client.get(reverse("tracker:action_list") + "?page=3").content.decode()
+    assert "Page 3 of 3" in body
+    assert body.count('class="action"') == 2
+    assert 'rel="prev"' in body
+
+
+def test_healthz_answers_after_a_database_round_trip(client, db, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(reverse("tracker:healthz"))
+    assert response.status_code == 200 and response.content == b"ok\n"
