@@ -2,10 +2,19 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import ActorFactory, LiaisonFactory, UserFactory
 from tracker.services import STAFF_GROUP
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no page rendered by another test is served."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from forum.models import Recommendation
 
 from . import services
 from .forms import AssessmentFieldsMixin, AssessmentForm
-from .models import Action, Actor, Evidence, Liaison, OverallAssessment, Responsibility, StatusChange
+from .models import Action, Actor, Evidence, Liaison, OverallAssessment, Report, Responsibility, StatusChange
 from .selectors import annotate_rollup, rollup_of
 
 
@@ -495,3 +495,21 @@ class LiaisonAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 admin.site.site_header = _("Follow-up of the Special Forum on Migration Issues")
 admin.site.site_title = _("Follow-up administration")
 admin.site.index_title = _("Committee staff")
+
+
+@admin.register(Report)
+class ReportAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Liaisons' reports, for reference and history. Decisions are taken on the review page, which calls
+    the review services; the admin does not change reports."""
+
+    list_display = ["title", "actor", "author", "state", "submitted_at", "reviewed_by", "reviewed_at"]
+    list_filter = ["state", "actor__kind", "actor", "recommendations", "submitted_at"]
+    search_fields = ["title", "description", "actor__name", "actor__code", "author__username"]
+    list_select_related = ["actor", "author", "reviewed_by"]
+    date_hierarchy = "submitted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

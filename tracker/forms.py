@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Status
+from .models import Report, Status
 
 
 class AssessmentForm(forms.Form):
@@ -94,4 +94,82 @@ class AssessmentFieldsMixin(forms.Form):
                 self.add_error("assessed_on", _("Give the date of the assessment."))
             elif assessed_on > timezone.localdate():
                 self.add_error("assessed_on", _("The date of an assessment cannot be in the future."))
+        return cleaned
+
+
+class ReportForm(forms.ModelForm):
+    """A liaison's implementation report. Only the recommendations their actor answers for are offered."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Report
+        fields = [
+            "taken_on",
+            "title",
+            "description",
+            "recommendations",
+            "evidence_links",
+            "proposed_status",
+            "proposed_reasoning",
+        ]
+        widgets = {
+            "taken_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "recommendations": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "evidence_links": forms.Textarea(attrs={"rows": 3}),
+            "proposed_reasoning": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        from forum.models import Recommendation
+
+        self.fields["recommendations"].queryset = Recommendation.objects.filter(responsibilities__actor=actor).order_by(
+            "number"
+        )
+        self.fields["recommendations"].label_from_instance = lambda r: f"{r.number}. {r.short_title or r.text[:80]}"
+        self.fields["proposed_status"].choices = [("", _("— no change proposed —")), *Status.choices]
+        self.fields["proposed_status"].help_text = _(
+            "Optional: the status you propose for your state on the recommendations this report addresses."
+        )
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Give the action a title."))
+        return title
+
+
+class ReviewForm(forms.Form):
+    """Staff's decision on a submitted report."""
+
+    APPROVE, REQUEST_CHANGES, REJECT = "approve", "request_changes", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (APPROVE, _("Approve and publish the action")),
+            (REQUEST_CHANGES, _("Ask the liaison for changes")),
+            (REJECT, _("Reject")),
+        ],
+    )
+    accept_status = forms.BooleanField(
+        label=_("Accept the proposed status (recorded in the status history with its reasoning)"), required=False
+    )
+    comment = forms.CharField(
+        label=_("Comment for the liaison"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when asking for changes or rejecting."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in (self.REQUEST_CHANGES, self.REJECT) and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what should change, or why the report is rejected."))
         return cleaned

@@ -8,7 +8,7 @@ of every row besides.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -327,7 +327,11 @@ class Action(models.Model):
     taken_on = models.DateField(_("date taken"), validators=[not_in_future])
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(
-        _("description"), blank=True, max_length=20000, help_text=_("Markdown: paragraphs, lists, links, emphasis.")
+        _("description"),
+        blank=True,
+        max_length=20000,
+        validators=[MaxLengthValidator(20000)],
+        help_text=_("Markdown: paragraphs, lists, links, emphasis."),
     )
     information_source = models.CharField(
         _("source of the information"),
@@ -336,7 +340,9 @@ class Action(models.Model):
         help_text=_("Who reported it, or where it was found (a national report, a liaison, a press release)."),
     )
     state = models.CharField(_("publication state"), max_length=10, choices=State.choices, default=State.DRAFT)
-    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)]
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -416,3 +422,117 @@ class Liaison(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.actor.code})"
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        return self.filter(actor=actor)
+
+    def awaiting_review(self):
+        return self.filter(state=Report.State.SUBMITTED)
+
+
+class Report(models.Model):
+    """An implementation report by a liaison for their own actor, reviewed by staff before publication.
+
+    A report is a draft until submitted; the liaison may edit it while it is a draft or after staff
+    asked for changes. Staff approve it (the action is published, and a proposed status, if accepted,
+    is recorded through the status service), ask for changes with a comment, or reject it with a
+    reason. Nothing is deleted.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted, awaiting review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved and published")
+        REJECTED = "rejected", _("Rejected")
+
+    EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="reports", verbose_name=_("actor"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    taken_on = models.DateField(_("date the action was taken"), validators=[not_in_future])
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=20000,
+        validators=[MaxLengthValidator(20000)],
+        help_text=_("Markdown: paragraphs, lists, links, emphasis."),
+    )
+    recommendations = models.ManyToManyField(
+        Recommendation, related_name="reports", verbose_name=_("recommendations addressed")
+    )
+    evidence_links = models.TextField(
+        _("evidence links"),
+        blank=True,
+        max_length=5000,
+        validators=[MaxLengthValidator(5000)],
+        help_text=_("One link per line, starting with https://."),
+    )
+    proposed_status = models.CharField(_("proposed status"), max_length=20, choices=Status.choices, blank=True)
+    proposed_reasoning = models.TextField(
+        _("reasoning for the proposed status"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)]
+    )
+    state = models.CharField(_("review state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    review_comment = models.TextField(
+        _("reviewer's comment"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)]
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    action = models.OneToOneField(
+        Action,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report",
+        verbose_name=_("published action"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = ReportQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[recommendations])
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "changes_requested", "approved", "rejected"]),
+                name="report_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_status="") | Q(proposed_status__in=[s.value for s in Status]),
+                name="report_proposed_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["changes_requested", "rejected"]) | ~Q(review_comment=""),
+                name="report_review_has_comment",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"], name="report_queue_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_editable(self):
+        return self.state in self.EDITABLE_STATES
+
+    @property
+    def links(self):
+        return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]

@@ -8,14 +8,23 @@ the same transaction: a `StatusChange` row for each assessment, and a django-sim
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.models import Recommendation
 
-from .models import Action, OverallAssessment, Responsibility, Status, StatusChange
+from .models import (
+    Action,
+    Evidence,
+    OverallAssessment,
+    Report,
+    Responsibility,
+    Status,
+    StatusChange,
+    http_url_validator,
+)
 
 
 class StaleEdit(ValidationError):
@@ -257,3 +266,167 @@ def account_create(*, username: str, role: str, password: str, actor=None, email
         liaison = Liaison(user=user, actor=actor)
         _save_with_history(liaison, by=None)
     return user
+
+
+# Liaison reports and their review.
+
+
+def _lock_report(report, *, expected_state=None, expected_version=None):
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEdit(
+            _("This report was changed while you were editing it (it is now “%(state)s”). Reload it and try again.")
+            % {"state": current.get_state_display()},
+            code="stale",
+        )
+    if expected_state is not None and current.state not in expected_state:
+        raise ValidationError(
+            _("This report is “%(state)s”: that cannot be done now.") % {"state": current.get_state_display()},
+            code="invalid_state",
+        )
+    return current
+
+
+def _require_liaison_of(user, actor):
+    liaison = getattr(user, "liaison", None)
+    if liaison is None or liaison.actor_id != actor.pk:
+        raise PermissionDenied("Only a liaison of this actor can report for it.")
+
+
+def report_check(*, report: Report, recommendations) -> None:
+    """Refuse a report that its actor could not make: see the messages for each rule."""
+    errors = {}
+    recommendations = list(recommendations)
+    if not recommendations:
+        errors["recommendations"] = [_("Choose at least one recommendation this action addresses.")]
+    else:
+        responsible = set(
+            Responsibility.objects.filter(actor=report.actor, recommendation__in=recommendations).values_list(
+                "recommendation_id", flat=True
+            )
+        )
+        others = sorted(r.number for r in recommendations if r.pk not in responsible)
+        if others:
+            errors["recommendations"] = [
+                _("%(actor)s is not responsible for recommendation(s) %(numbers)s.")
+                % {"actor": report.actor.name, "numbers": ", ".join(map(str, others))}
+            ]
+    for line in report.links:
+        try:
+            http_url_validator(line)
+        except ValidationError:
+            errors.setdefault("evidence_links", []).append(
+                _("“%(link)s” is not a link that starts with http:// or https://.") % {"link": line[:100]}
+            )
+    if report.proposed_status and not report.proposed_reasoning.strip():
+        errors["proposed_reasoning"] = [_("Explain the status you propose.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def report_save(*, report: Report, by, recommendations, expected_version: int | None = None) -> Report:
+    """Create or edit a liaison's report for their own actor, while it is a draft or changes were asked."""
+    _require_liaison_of(by, report.actor)
+    if report.pk:
+        current = _lock_report(report, expected_state=Report.EDITABLE_STATES, expected_version=expected_version)
+        if current.actor_id != report.actor_id or current.author_id != report.author_id:
+            raise PermissionDenied("A report's actor and author do not change.")
+        report.state = current.state
+        report.version = current.version + 1
+    else:
+        report.author = by
+        report.state = Report.State.DRAFT
+    report.full_clean(exclude=["recommendations", "author"])
+    report_check(report=report, recommendations=recommendations)
+    _save_with_history(report, by=by)
+    report.recommendations.set(recommendations)
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: Report, by, expected_version: int | None = None) -> Report:
+    """Send a report to the committee's staff for review, and tell them."""
+    from .notifications import notify_report_submitted
+
+    _require_liaison_of(by, report.actor)
+    current = _lock_report(report, expected_state=Report.EDITABLE_STATES, expected_version=expected_version)
+    report_check(report=current, recommendations=current.recommendations.all())
+    current.state = Report.State.SUBMITTED
+    current.submitted_at = timezone.now()
+    current.version += 1
+    _save_with_history(current, by=by)
+    transaction.on_commit(lambda: notify_report_submitted(current))
+    return current
+
+
+def _review(report, *, by, state, comment):
+    from .notifications import notify_report_reviewed
+
+    current = _lock_report(report, expected_state=[Report.State.SUBMITTED])
+    current.state = state
+    current.review_comment = (comment or "").strip()
+    current.reviewed_by = by
+    current.reviewed_at = timezone.now()
+    current.version += 1
+    return current, lambda: transaction.on_commit(lambda: notify_report_reviewed(current))
+
+
+@transaction.atomic
+def report_request_changes(*, report: Report, by, comment: str) -> Report:
+    """Send a report back to its liaison with what to change."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what should change.")})
+    current, notify = _review(report, by=by, state=Report.State.CHANGES_REQUESTED, comment=comment)
+    _save_with_history(current, by=by)
+    notify()
+    return current
+
+
+@transaction.atomic
+def report_reject(*, report: Report, by, reason: str) -> Report:
+    """Refuse a report, with the reason the liaison will read."""
+    if not (reason or "").strip():
+        raise ValidationError({"comment": _("Give the reason for rejecting this report.")})
+    current, notify = _review(report, by=by, state=Report.State.REJECTED, comment=reason)
+    _save_with_history(current, by=by)
+    notify()
+    return current
+
+
+@transaction.atomic
+def report_approve(*, report: Report, by, accept_status: bool, comment: str = "") -> Report:
+    """Publish the report's action and, if accepted, record its proposed status.
+
+    The action is entered in the liaison's name and published by the reviewer; the proposed status
+    goes through `responsibility_set_status` for each recommendation the report addresses, so each
+    has its history row.
+    """
+    current, notify = _review(report, by=by, state=Report.State.APPROVED, comment=comment)
+    recommendations = list(current.recommendations.all())
+    action = Action(
+        actor=current.actor,
+        taken_on=current.taken_on,
+        title=current.title,
+        description=current.description,
+        information_source=_("Report by the liaison of %(actor)s") % {"actor": current.actor.name},
+        state=Action.State.PUBLISHED,
+        entered_by=current.author,
+    )
+    action_save(action=action, by=by, recommendations=recommendations)
+    for index, link in enumerate(current.links, start=1):
+        evidence_save(
+            evidence=Evidence(action=action, title=_("Evidence %(number)d") % {"number": index}, url=link), by=by
+        )
+    if accept_status and current.proposed_status:
+        for responsibility in Responsibility.objects.filter(actor=current.actor, recommendation__in=recommendations):
+            responsibility_set_status(
+                responsibility=responsibility,
+                status=current.proposed_status,
+                by=by,
+                reason=current.proposed_reasoning,
+            )
+    current.action = action
+    _save_with_history(current, by=by)
+    notify()
+    return current

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import liaison, review, views
 
 app_name = "tracker"
 
@@ -14,4 +14,13 @@ urlpatterns = [
     path("actors/<str:code>/", views.actor_detail, name="actor_detail"),
     path("actions/", views.action_list, name="action_list"),
     path("forum/", views.forum_record, name="forum_record"),
+    # Liaisons and staff review.
+    path("accounts/welcome/", liaison.after_login, name="after_login"),
+    path("liaison/", liaison.liaison_home, name="liaison_home"),
+    path("liaison/reports/new/", liaison.report_create, name="liaison_report_create"),
+    path("liaison/reports/<int:pk>/", liaison.report_detail, name="liaison_report"),
+    path("liaison/reports/<int:pk>/edit/", liaison.report_edit, name="liaison_report_edit"),
+    path("liaison/reports/<int:pk>/submit/", liaison.report_submit, name="liaison_report_submit"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/<int:pk>/", review.review_detail, name="review_detail"),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from forum.models import Forum
 
 from . import selectors
+from .caching import public_page
 from .filters import ActionFilter, ActorFilter, RecommendationFilter
 from .models import STATUS_ABBREVIATIONS, Actor, Status
 
@@ -42,6 +43,7 @@ def _legend():
 
 
 @require_safe
+@public_page
 def dashboard(request):
     context = selectors.dashboard()
     context["legend"] = _legend()
@@ -49,6 +51,7 @@ def dashboard(request):
 
 
 @require_safe
+@public_page
 def recommendation_list(request):
     queryset = selectors.annotate_rollup(selectors.current_recommendations()).order_by("number")
     filterset = RecommendationFilter(request.GET, queryset=queryset)
@@ -63,6 +66,7 @@ def recommendation_list(request):
 
 
 @require_safe
+@public_page
 def recommendation_detail(request, number):
     context = selectors.recommendation_page(number)
     if context is None:
@@ -71,6 +75,7 @@ def recommendation_detail(request, number):
 
 
 @require_safe
+@public_page
 def actor_list(request):
     queryset = selectors.ordered_actors(selectors.annotate_rollup(Actor.objects.all()))
     filterset = ActorFilter(request.GET, queryset=queryset)
@@ -83,6 +88,7 @@ def actor_list(request):
 
 
 @require_safe
+@public_page
 def actor_detail(request, code):
     if code != code.upper():
         return redirect("tracker:actor_detail", code=code.upper(), permanent=True)
@@ -94,6 +100,7 @@ def actor_detail(request, code):
 
 
 @require_safe
+@public_page
 def action_list(request):
     filterset = ActionFilter(request.GET, queryset=selectors.published_actions())
     page = _filtered_page(request, filterset)
@@ -103,6 +110,7 @@ def action_list(request):
 
 
 @require_safe
+@public_page
 def forum_record(request):
     forum = (
         Forum.objects.order_by("-date")

@@ -314,3 +314,30 @@ def test_evidence_links_must_be_http(staff_client, db):
     )
     assert response.status_code == 200
     assert not action.evidence.exists()
+
+
+def test_a_stale_action_form_is_refused_and_shows_what_changed(staff_client, staff, db):
+    from tracker import services
+
+    action = ActionFactory(title="Original title")
+    data = {
+        "actor": action.actor.pk,
+        "recommendations": [r.pk for r in action.recommendations.all()],
+        "taken_on": "2020-05-04",
+        "title": "Edited in an old tab",
+        "description": "",
+        "information_source": "",
+        "state": action.state,
+        "withdrawal_reason": "",
+        "loaded_version": action.version,
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+    }
+    action.title = "Saved first elsewhere"
+    services.action_save(action=action, by=staff)
+    response = staff_client.post(reverse("admin:tracker_action_change", args=[action.pk]), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Someone else changed this action" in body and "Saved first elsewhere" in body
+    action.refresh_from_db()
+    assert action.title == "Saved first elsewhere"

@@ -35,24 +35,9 @@ PERMISSIONS = {
 
 
 def create_group(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
+    from tracker.permissions import grant_group_permissions
 
-    # Permissions are normally created after all migrations; the group needs them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    for app_label, models in PERMISSIONS.items():
-        for model, verbs in models.items():
-            codenames = [f"{verb}_{model}" for verb in verbs]
-            permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-            if permissions.count() != len(codenames):
-                raise RuntimeError(f"Missing permissions for {app_label}.{model}: {codenames}")
-            group.permissions.add(*permissions)
+    grant_group_permissions(apps, GROUP, PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):

@@ -45,3 +45,10 @@ def percent(value):
     if value is None:
         return "–"
     return f"{floatformat(value, -1)}\u00a0%"
+
+
+@register.filter
+def minutes(duration):
+    """A timedelta as a whole number of minutes, rounded up."""
+    seconds = duration.total_seconds() if duration else 0
+    return int(-(-seconds // 60))

@@ -1,0 +1,103 @@
+"""Production settings: the deployment checks pass, headers are set, errors have the site's pages."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    # The test settings relax HTTPS redirection for the test client; production keeps the default.
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES")},
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 20 + "-a-long-random-production-key-" + "z" * 20,
+        "ALLOWED_HOSTS": "followup.example.org",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update({"DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings"})
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["/", "/recommendations/", "/accounts/login/", "/admin/login/", "/healthz"])
+def test_security_headers_on_every_route(db, url):
+    response = Client().get(url)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_the_404_page_is_in_the_sites_design(db):
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body and "Skip to main content" in body
+
+
+def test_the_500_page_is_in_the_sites_design(db):
+    from django.views.defaults import server_error
+
+    response = server_error(Client().get("/").wsgi_request)
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+def test_healthz_reveals_no_versions(db):
+    response = Client().get(reverse("tracker:healthz"))
+    assert response.content == b"ok\n"
+    assert "Server" not in response
+
+
+def test_json_logs_carry_the_error_and_the_request(rf):
+    import json
+    import logging
+
+    from config.logging import JsonFormatter
+
+    request = rf.get("/broken/")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.getLogger("django.request").makeRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: %s",
+            ("/broken/",),
+            sys.exc_info(),
+            extra={"request": request, "status_code": 500},
+        )
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "ERROR" and entry["path"] == "/broken/" and entry["status"] == 500
+    assert "ValueError: boom" in entry["exception"]
