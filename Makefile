@@ -25,6 +25,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py compile_translations
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_record
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -37,7 +38,14 @@ lint: install-dev
 	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py compile_translations
 	$(BIN)/pytest
+
+# Extract the interface's strings into the catalogues of Spanish, French and Portuguese (needs GNU gettext).
+messages: install-dev
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py makemessages --locale es --locale fr --locale pt \
+		--ignore ".venv/*" --ignore "tests/*" --ignore "staticfiles/*" --no-obsolete --no-location
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py compile_translations
 
 format: install-dev
 	$(BIN)/ruff format .

@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, so that its translation fields show there.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -39,6 +41,10 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "import_export",
     "forum",
     "tracker",
 ]
@@ -48,6 +54,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tracker.middleware.LanguageFromQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +134,12 @@ LANGUAGES = [
     ("fr", _("French")),
     ("pt", _("Portuguese")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# LOCALE_DIR is for the catalogue check in the tests, which extracts the strings into a copy.
+LOCALE_PATHS = [env.path("LOCALE_DIR", default=BASE_DIR / "locale")]
+# Content (the forum's texts, actor names) in each language; the official English is the fallback.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "es", "fr", "pt")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -209,3 +221,46 @@ LOGGING = {
 # How many rows a public list shows per page.
 PAGE_SIZE = 25
 
+# Open data. The JSON API is public and read-only: no authentication (so no session and no CSRF),
+# JSON only. Pagination and filters are set on the views themselves (tracker/api.py).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Follow-up of the Special Forum on Migration Issues: open data API",
+    "DESCRIPTION": (
+        "Read-only, public. The recommendations of the OAS Special Forum on Migration Issues "
+        "(17 April 2008), the member states and bodies responsible for them, each one's status on the "
+        "compliance scale of the Inter-American Commission on Human Rights, every assessment, and the "
+        "published implementation actions. Lists are paginated (`page`, `page_size` up to 500) and take "
+        "the same filters as the public pages; a filter that cannot be understood gives a 400."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    # The documentation is served from this site's own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No online validator badge: it would send the schema's address to a third party.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "defaultModelsExpandDepth": 0},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tracker.models.Status",
+        "ActorKindEnum": "tracker.models.Actor.Kind",
+        "RoleEnum": "tracker.models.Responsibility.Role",
+    },
+}
+
+# Staff import statuses and actions from spreadsheets in the admin: all rows or none.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Formula-looking cells are neutralised by the resources themselves (tracker/exports.py), losslessly;
+# the package's own escaping drops the "=" and would break the round trip.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True

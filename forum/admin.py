@@ -1,7 +1,32 @@
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment, CommentSection, Forum, Panel
+
+
+def translation_fields(*fields):
+    """The columns of these fields in the languages other than the official English."""
+    return [f"{field}_{code}" for code, _name in settings.LANGUAGES if code != "en" for field in fields]
+
+
+def translation_fieldsets(*fields):
+    """One collapsed admin fieldset per language for the translations of these fields."""
+    return [
+        (
+            _("Translation: %(language)s (unofficial)") % {"language": name},
+            {
+                "fields": [f"{field}_{code}" for field in fields],
+                "classes": ["collapse"],
+                "description": _(
+                    "Shown in this language, labelled as a translation with who provided it; "
+                    "the English stays the official text."
+                ),
+            },
+        )
+        for code, name in settings.LANGUAGES
+        if code != "en"
+    ]
 
 
 class ReadOnlyOnceSavedMixin:
@@ -21,20 +46,39 @@ class PanelInline(admin.TabularInline):
     model = Panel
     extra = 0
     can_delete = False
+    fields = ["position", "topic_en", *translation_fields("topic")]
 
 
 class CommentSectionInline(admin.TabularInline):
     model = CommentSection
     extra = 0
     can_delete = False
+    fields = ["letter", "position", "heading_en", *translation_fields("heading")]
 
 
 @admin.register(Forum)
 class ForumAdmin(ReadOnlyOnceSavedMixin, admin.ModelAdmin):
     list_display = ["name", "date", "place", "convening_body"]
-    verbatim_fields = ["introduction"]
+    verbatim_fields = ["introduction_en"]
     inlines = [PanelInline, CommentSectionInline]
-    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name_en",
+                    "slug",
+                    "date",
+                    "place_en",
+                    "convening_body_en",
+                    "introduction_en",
+                    "source_reference",
+                ]
+            },
+        ),
+        *translation_fieldsets("name", "place", "convening_body", "introduction", "translation_credit"),
+    ]
+    prepopulated_fields = {"slug": ["name_en"]}
 
 
 @admin.register(Comment)
@@ -43,9 +87,13 @@ class CommentAdmin(ReadOnlyOnceSavedMixin, admin.ModelAdmin):
     list_display_links = ["position", "number"]
     list_filter = ["section"]
     list_select_related = ["section"]
-    search_fields = ["text"]
-    verbatim_fields = ["forum", "section", "number", "position", "text"]
+    search_fields = ["text_en"]
+    verbatim_fields = ["forum", "section", "number", "position", "text_en"]
+    fieldsets = [
+        (None, {"fields": ["forum", "section", "number", "position", "text_en"]}),
+        *translation_fieldsets("text", "translation_credit"),
+    ]
 
     @admin.display(description=_("text"))
     def excerpt(self, obj):
-        return obj.text[:100]
+        return obj.text_en[:100]

@@ -5,10 +5,20 @@ texts are the forum's words, so the admin shows them read-only once saved. The s
 later forum's record beside this one.
 """
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+def translation_columns(*fields):
+    """The per-language columns django-modeltranslation adds for these fields.
+
+    They are added after the model class exists, so django-simple-history's historical model does
+    not have them; it must leave them out when it copies a row (the history keeps the English).
+    """
+    return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
 
 
 class ForumManager(models.Manager):
@@ -43,6 +53,12 @@ class Forum(models.Model):
     convening_body = models.CharField(_("convening body"), max_length=200)
     introduction = models.TextField(
         _("introduction"), blank=True, help_text=_("The source's opening paragraphs, verbatim.")
+    )
+    translation_credit = models.CharField(
+        _("translation provided by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who provided the translation of the forum's texts into the language (shown beside it)."),
     )
     source_reference = models.CharField(
         _("source reference"),
@@ -134,6 +150,12 @@ class Comment(models.Model):
     number = models.PositiveSmallIntegerField(_("number as printed"))
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.TextField(_("text"))
+    translation_credit = models.CharField(
+        _("translation provided by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who provided the translation of this text into the language (shown beside it)."),
+    )
 
     objects = ForumPartManager()
 
@@ -180,6 +202,12 @@ class Recommendation(models.Model):
         blank=True,
         help_text=_("A label for lists, written by the committee's staff. It is not part of the forum's text."),
     )
+    translation_credit = models.CharField(
+        _("translation provided by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who provided the translation of this text into the language (shown beside it)."),
+    )
     related_comments = models.ManyToManyField(
         Comment,
         blank=True,
@@ -190,7 +218,9 @@ class Recommendation(models.Model):
 
     objects = RecommendationManager()
     # Editorial fields change; the history keeps who changed them.
-    history = HistoricalRecords(m2m_fields=[related_comments])
+    history = HistoricalRecords(
+        m2m_fields=[related_comments], excluded_fields=translation_columns("text", "short_title", "translation_credit")
+    )
 
     class Meta:
         ordering = ["forum", "number"]

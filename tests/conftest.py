@@ -4,9 +4,19 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import ActorFactory, LiaisonFactory, UserFactory
 from tracker.services import STAFF_GROUP
+
+
+@pytest.fixture(autouse=True)
+def english_to_start():
+    """A request in another language leaves it active in the thread; each test starts in English,
+    as the fixtures and factories write the official English texts."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)

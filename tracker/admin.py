@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from forum.admin import ReadOnlyOnceSavedMixin
+from forum.admin import ReadOnlyOnceSavedMixin, translation_fields, translation_fieldsets
 from forum.models import Recommendation
 
 from . import services
 from .forms import AssessmentFieldsMixin, AssessmentForm
 from .models import Action, Actor, Evidence, Liaison, OverallAssessment, Report, Responsibility, StatusChange
+from .resources import ActionResource, ResponsibilityStatusResource, SpreadsheetImportMixin
 from .selectors import annotate_rollup, rollup_of
 
 
@@ -133,7 +134,14 @@ class ActionInline(admin.TabularInline):
 class RecommendationForm(AssessmentFieldsMixin, forms.ModelForm):
     class Meta:
         model = Recommendation
-        fields = ["forum", "number", "text", "short_title", "related_comments"]
+        fields = [
+            "forum",
+            "number",
+            "text_en",
+            "short_title_en",
+            "related_comments",
+            *translation_fields("text", "short_title", "translation_credit"),
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,21 +160,22 @@ class RecommendationAdmin(ReadOnlyOnceSavedMixin, SimpleHistoryAdmin):
     list_display = ["number", "short_title", "overall_status", "responsible", "progress", "not_assessed"]
     list_display_links = ["number", "short_title"]
     list_filter = ["forum", "overall_assessment__status"]
-    search_fields = ["text", "short_title"]
+    search_fields = ["text_en", "short_title_en"]
     list_select_related = ["overall_assessment"]
-    verbatim_fields = ["forum", "number", "text"]
+    verbatim_fields = ["forum", "number", "text_en"]
     readonly_fields = ["current_overall_status"]
     filter_horizontal = ["related_comments"]
     inlines = [ResponsibilityInline, ActionInline, StatusChangeInline]
 
     def get_fieldsets(self, request, obj=None):
-        source = (_("The forum's words (verbatim)"), {"fields": ["forum", "number", "text"]})
+        source = (_("The forum's words (verbatim)"), {"fields": ["forum", "number", "text_en"]})
         editorial = (
             _("Editorial (the committee's, not the forum's)"),
-            {"fields": ["short_title", "related_comments"]},
+            {"fields": ["short_title_en", "related_comments"]},
         )
         if obj is None:
             return [source, editorial]
+        translations = translation_fieldsets("text", "short_title", "translation_credit")
         assessment = (
             _("The committee's overall assessment"),
             {
@@ -177,7 +186,7 @@ class RecommendationAdmin(ReadOnlyOnceSavedMixin, SimpleHistoryAdmin):
                 ),
             },
         )
-        return [source, editorial, assessment]
+        return [source, editorial, *translations, assessment]
 
     def get_queryset(self, request):
         return annotate_rollup(super().get_queryset(request))
@@ -247,8 +256,9 @@ class ResponsibilityForm(AssessmentFieldsMixin, forms.ModelForm):
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ResponsibilityAdmin(NoDeleteMixin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     form = ResponsibilityForm
+    resource_classes = [ResponsibilityStatusResource]
     list_display = ["recommendation_number", "actor", "role", "status", "last_assessed"]
     list_display_links = ["recommendation_number", "actor"]
     list_filter = ["status", "role", "actor__kind", "recommendation", "actor", "last_assessed"]
@@ -365,7 +375,11 @@ class ActorAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "member_until", "responsibility_count"]
     list_display_links = ["code", "name"]
     list_filter = ["kind"]
-    search_fields = ["code", "name", "notes"]
+    search_fields = ["code", "name_en", "name_es", "name_fr", "name_pt", "notes_en"]
+    fieldsets = [
+        (None, {"fields": ["code", "name_en", "kind", "notes_en", "member_since", "member_until"]}),
+        *translation_fieldsets("name", "notes"),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(responsibility_count=Count("responsibilities"))
@@ -432,8 +446,9 @@ class ActionForm(forms.ModelForm):
 
 
 @admin.register(Action)
-class ActionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ActionAdmin(NoDeleteMixin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     form = ActionForm
+    resource_classes = [ActionResource]
     list_display = ["title", "actor", "taken_on", "state", "entered_by", "entered_at"]
     list_filter = ["state", "actor__kind", "actor", "recommendations", "taken_on"]
     search_fields = ["title", "description", "actor__name", "actor__code"]

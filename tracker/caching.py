@@ -11,6 +11,7 @@ admin's own saves (the forum's editorial fields), `loaddata`, and whatever a lat
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -59,7 +60,9 @@ def connect_signals():
 def _is_plain_visitor(request):
     # Signed-in users see their own account links and messages: their pages are never shared.
     return (
-        request.method in ("GET", "HEAD") and not request.COOKIES.get("sessionid") and "messages" not in request.COOKIES
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
     )
 
 

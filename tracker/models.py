@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from forum.models import Recommendation
+from forum.models import Recommendation, translation_columns
 
 
 class Status(models.TextChoices):
@@ -111,7 +111,7 @@ class Actor(models.Model):
     )
 
     objects = ActorQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=translation_columns("name", "notes"))
 
     class Meta:
         ordering = ["kind", "name"]

@@ -204,3 +204,153 @@ def actor_page(actor):
         "rollup": rollup(actor.responsibilities.all()),
         "status_changes": list(actor.status_changes.select_related("recommendation")[:TIMELINE_LENGTH]),
     }
+
+
+# Open data: the API, the downloads, the feeds and the committee report. Published information only:
+# draft and withdrawn actions never leave these functions, not even as a count.
+
+
+def public_recommendations() -> QuerySet:
+    """The current forum's recommendations by number, with the overall assessment and the roll-up in SQL."""
+    return annotate_rollup(current_recommendations()).order_by("number")
+
+
+def public_actors() -> QuerySet:
+    """Every actor by code, with the roll-up of its responsibilities in SQL."""
+    from .models import Actor
+
+    return annotate_rollup(Actor.objects.all()).order_by("code")
+
+
+def public_responsibilities() -> QuerySet:
+    """The status matrix as rows: the current forum's responsibilities by recommendation, then actor code."""
+    return (
+        Responsibility.objects.filter(recommendation__in=current_recommendations().values("pk"))
+        .select_related("recommendation", "actor")
+        .order_by("recommendation__number", "actor__code", "pk")
+    )
+
+
+def public_status_changes() -> QuerySet:
+    """Every assessment of the current forum's recommendations, newest first. Who recorded it is not public."""
+    from .models import StatusChange
+
+    return (
+        StatusChange.objects.filter(recommendation__in=current_recommendations().values("pk"))
+        .select_related("recommendation", "actor")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def public_actions() -> QuerySet:
+    """Published actions, newest first, with their actor, recommendations and evidence in three queries."""
+    return published_actions().prefetch_related("evidence").order_by("-taken_on", "-id")
+
+
+FEED_LENGTH = 50
+
+
+def feed_entries(*, recommendation=None, actor=None, limit: int = FEED_LENGTH) -> list[dict]:
+    """The latest published actions and status changes merged, newest first, by when they became public.
+
+    An action counts from its publication (its entry for older rows published before that was
+    stamped), a status change from when it was recorded: a feed reader sees each once, in the
+    order it appeared. Three queries whatever the size of the record.
+    """
+    from django.db.models.functions import Coalesce
+
+    from .models import StatusChange
+
+    actions = published_actions()
+    changes = StatusChange.objects.select_related("recommendation", "actor")
+    if recommendation is not None:
+        actions = actions.filter(recommendations=recommendation)
+        changes = changes.filter(recommendation=recommendation)
+    else:
+        changes = changes.filter(recommendation__in=current_recommendations().values("pk"))
+    if actor is not None:
+        actions = actions.filter(actor=actor)
+        changes = changes.filter(actor=actor)
+    actions = actions.annotate(made_public=Coalesce("published_at", "entered_at")).order_by("-made_public", "-id")
+    entries = [{"kind": "action", "when": a.made_public, "item": a} for a in actions[:limit]]
+    changes = changes.order_by("-changed_at", "-id")[:limit]
+    entries += [{"kind": "status", "when": c.changed_at, "item": c} for c in changes]
+    entries.sort(key=lambda e: (e["when"], e["item"].pk), reverse=True)
+    return entries[:limit]
+
+
+REPORT_ACTIONS_PER_RECOMMENDATION = 10
+REPORT_STATUS_CHANGES = 100
+
+
+def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
+    """Everything the committee report shows, for one actor or all, over a period or all dates.
+
+    The roll-up, the matrix and each recommendation's status are as they stand now; the actions and
+    the assessments listed are those of the period. Each recommendation lists its latest actions
+    (ranked in SQL with a window function, so the query count does not grow with the record) and
+    says how many more the period holds.
+    """
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from .models import Action, Actor, StatusChange
+
+    recommendations = list(public_recommendations())
+    for recommendation in recommendations:
+        recommendation.rollup = rollup_of(recommendation)
+        recommendation.report_actions = []
+        recommendation.report_action_count = 0
+        recommendation.actor_status = None
+    by_pk = {r.pk: r for r in recommendations}
+    responsibilities = Responsibility.objects.filter(recommendation__in=list(by_pk))
+    if actor is not None:
+        responsibilities = responsibilities.filter(actor=actor)
+        for recommendation_id, status in responsibilities.values_list("recommendation_id", "status"):
+            by_pk[recommendation_id].actor_status = status
+
+    links = Action.recommendations.through.objects.filter(
+        action__state=Action.State.PUBLISHED, recommendation__in=list(by_pk)
+    )
+    changes = StatusChange.objects.filter(recommendation__in=list(by_pk))
+    if actor is not None:
+        links = links.filter(action__actor=actor)
+        changes = changes.filter(actor=actor)
+    if date_from is not None:
+        links = links.filter(action__taken_on__gte=date_from)
+        changes = changes.filter(assessed_on__gte=date_from)
+    if date_to is not None:
+        links = links.filter(action__taken_on__lte=date_to)
+        changes = changes.filter(assessed_on__lte=date_to)
+    links = (
+        links.select_related("action__actor")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("recommendation_id")],
+                order_by=[F("action__taken_on").desc(), F("action_id").desc()],
+            ),
+            in_period=Window(Count("pk"), partition_by=[F("recommendation_id")]),
+        )
+        .filter(rank__lte=REPORT_ACTIONS_PER_RECOMMENDATION)
+        .order_by("recommendation_id", "rank")
+    )
+    for link in links:
+        recommendation = by_pk[link.recommendation_id]
+        recommendation.report_actions.append(link.action)
+        recommendation.report_action_count = link.in_period
+    for recommendation in recommendations:
+        recommendation.more_actions = recommendation.report_action_count - len(recommendation.report_actions)
+
+    status_changes = list(
+        changes.select_related("recommendation", "actor").order_by("-assessed_on", "-changed_at", "-id")[
+            : REPORT_STATUS_CHANGES + 1
+        ]
+    )
+    return {
+        "rollup": rollup(responsibilities),
+        "recommendations": recommendations,
+        "matrix": status_matrix(recommendations, Actor.objects.filter(pk=actor.pk) if actor else Actor.objects.all()),
+        "status_changes": status_changes[:REPORT_STATUS_CHANGES],
+        "more_status_changes": len(status_changes) > REPORT_STATUS_CHANGES,
+    }

@@ -173,6 +173,35 @@ def responsibility_set_role(*, responsibility: Responsibility, role: str, by) ->
 
 
 @transaction.atomic
+def responsibility_update(
+    *,
+    responsibility: Responsibility,
+    by,
+    status: str | None = None,
+    reason: str = "",
+    assessed_on: datetime.date | None = None,
+    role: str | None = None,
+    expected_version: int | None = None,
+) -> Responsibility:
+    """Apply one edited row of the status matrix (a spreadsheet import): a new assessment when
+    `status` is given, a new role when `role` is, both or neither, in one transaction."""
+    if status is not None:
+        responsibility_set_status(
+            responsibility=responsibility,
+            status=status,
+            by=by,
+            reason=reason,
+            assessed_on=assessed_on,
+            expected_version=expected_version,
+        )
+    if role is not None:
+        current = Responsibility.objects.get(pk=responsibility.pk)
+        responsibility_set_role(responsibility=current, role=role, by=by)
+        responsibility.role = current.role
+    return responsibility
+
+
+@transaction.atomic
 def action_save(*, action: Action, by, recommendations=None, expected_version: int | None = None) -> Action:
     """Create or update an action, keeping its publication state consistent.
 

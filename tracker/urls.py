@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import liaison, review, views
+from . import exports, feeds, liaison, review, views
 
 app_name = "tracker"
 
@@ -14,6 +14,16 @@ urlpatterns = [
     path("actors/<str:code>/", views.actor_detail, name="actor_detail"),
     path("actions/", views.action_list, name="action_list"),
     path("forum/", views.forum_record, name="forum_record"),
+    # Open data: downloads that mirror the pages, Atom feeds and the committee report.
+    re_path(r"^export/matrix\.(?P<fmt>csv|xlsx)$", exports.matrix_export, name="export_matrix"),
+    re_path(
+        r"^export/recommendations\.(?P<fmt>csv|xlsx)$", exports.recommendations_export, name="export_recommendations"
+    ),
+    re_path(r"^export/actions\.(?P<fmt>csv|xlsx)$", exports.actions_export, name="export_actions"),
+    path("feed/", feeds.FollowUpFeed(), name="feed"),
+    path("recommendations/<int:number>/feed/", feeds.RecommendationFeed(), name="recommendation_feed"),
+    path("actors/<str:code>/feed/", feeds.ActorFeed(), name="actor_feed"),
+    path("report/", exports.committee_report, name="committee_report"),
     # Liaisons and staff review.
     path("accounts/welcome/", liaison.after_login, name="after_login"),
     path("liaison/", liaison.liaison_home, name="liaison_home"),

@@ -220,7 +220,7 @@ def test_overall_status_is_set_from_the_recommendation_page(staff_client, staff,
     response = staff_client.post(
         url,
         {
-            "short_title": "A new label",
+            "short_title_en": "A new label",
             "new_status": Status.PARTIAL,
             "assessed_on": timezone.localdate().isoformat(),
             "reason": "Half the states report measures.",

@@ -1,11 +1,17 @@
 """Display helpers: one way to show a status everywhere, and Markdown rendered safely."""
 
+from dataclasses import dataclass
+
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
+from forum.models import Comment
 from tracker.models import STATUS_ABBREVIATIONS, Status
 
 register = template.Library()
@@ -52,3 +58,54 @@ def minutes(duration):
     """A timedelta as a whole number of minutes, rounded up."""
     seconds = duration.total_seconds() if duration else 0
     return int(-(-seconds // 60))
+
+
+@dataclass
+class OfficialText:
+    """A text of the forum as a page shows it: the English original, or a translation labelled as such."""
+
+    text: str
+    lang: str
+    is_translation: bool = False
+    is_fallback: bool = False
+    credit: str = ""
+
+    @property
+    def lead(self):
+        return self.text.split("\n")[0].strip()
+
+    @property
+    def bullets(self):
+        lines = [line.strip() for line in self.text.split("\n")[1:]]
+        return [line.removeprefix(Comment.BULLET).strip() for line in lines if line]
+
+
+@register.simple_tag
+def official(obj, field, credit_from=None):
+    """The forum's words in the visitor's language when staff entered a translation, else the English.
+
+    A translation carries who provided it (`translation_credit`, on the object or on `credit_from`),
+    so a page can say it is a translation and never pass it off as the forum's words.
+    """
+    language = get_language() or settings.LANGUAGE_CODE
+    english = getattr(obj, f"{field}_en", None) or getattr(obj, field, "") or ""
+    if language != "en":
+        translated = getattr(obj, f"{field}_{language}", None)
+        if translated:
+            credit = getattr(credit_from or obj, f"translation_credit_{language}", "") or ""
+            return OfficialText(translated, language, is_translation=True, credit=credit)
+        return OfficialText(english, "en", is_fallback=True)
+    return OfficialText(english, "en")
+
+
+@register.simple_tag
+def localized(obj, field):
+    """A name or label in the visitor's language, or the English one marked `lang="en"` when none was entered."""
+    language = get_language() or settings.LANGUAGE_CODE
+    english = getattr(obj, f"{field}_en", None) or getattr(obj, field, "") or ""
+    if language == "en":
+        return english
+    translated = getattr(obj, f"{field}_{language}", None)
+    if translated:
+        return translated
+    return format_html('<span lang="en">{}</span>', english)

@@ -8,6 +8,7 @@ matched by natural key: the forum's slug, a recommendation's number, an actor's 
 from django.core import serializers
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from config.settings import BASE_DIR
 
@@ -18,7 +19,9 @@ class Command(BaseCommand):
     help = "Load the fixtures, adding only the rows that are missing."
 
     @transaction.atomic
+    @translation.override("en")
     def handle(self, *args, **options):
+        # The fixtures carry the official English: their texts go into the English columns.
         added = kept = 0
         for name in FIXTURES:
             with open(BASE_DIR / "fixtures" / name, encoding="utf-8") as stream:

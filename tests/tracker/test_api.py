@@ -1,0 +1,367 @@
+"""The public JSON API: what it exposes, what it never exposes, its filters, pages and query counts."""
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    ActionFactory,
+    ActorFactory,
+    BodyFactory,
+    EvidenceFactory,
+    ForumFactory,
+    LiaisonFactory,
+    RecommendationFactory,
+    ResponsibilityFactory,
+    StatusChangeFactory,
+    UserFactory,
+)
+from tracker import services
+from tracker.models import Action, Status
+
+STATUSES = [s.value for s in Status]
+
+
+def build_record(*, recommendations=3, states=3, actions=4, first_state=0):
+    """A small record: every actor responsible for every recommendation, statuses spread along the
+    scale, a status change per responsibility and one overall change, published actions with
+    evidence, and a draft and a withdrawn action that must never be seen."""
+    forum = ForumFactory()
+    existing = {r.number: r for r in RecommendationFactory._meta.model.objects.filter(forum=forum)}
+    recs = [existing.get(n + 1) or RecommendationFactory(forum=forum, number=n + 1) for n in range(recommendations)]
+    actors = [ActorFactory(code=f"S{n:02d}", name=f"State {n:02d}") for n in range(first_state, first_state + states)]
+    actors.append(BodyFactory(code="RCM", name="Regional Conference on Migration"))
+    for i, rec in enumerate(recs):
+        for j, actor in enumerate(actors):
+            if rec.responsibilities.filter(actor=actor).exists():
+                continue
+            responsibility = ResponsibilityFactory(recommendation=rec, actor=actor, status=STATUSES[(i + j) % 7])
+            StatusChangeFactory(responsibility=responsibility, to_status=responsibility.status)
+    StatusChangeFactory(
+        responsibility=None, recommendation=recs[0], actor=None, to_status=Status.PARTIAL, reason="Overall view."
+    )
+    for n in range(actions):
+        action = ActionFactory(actor=actors[n % len(actors)], recommendations=recs[: 1 + n % len(recs)])
+        EvidenceFactory(action=action)
+    ActionFactory(actor=actors[0], recommendations=recs[:1], title="Secret draft plan", state=Action.State.DRAFT)
+    ActionFactory(
+        actor=actors[0],
+        recommendations=recs[:1],
+        title="Withdrawn duplicate",
+        state=Action.State.WITHDRAWN,
+        withdrawal_reason="Reported twice.",
+    )
+    return recs, actors
+
+
+LISTS = [
+    "/api/recommendations/",
+    "/api/actors/",
+    "/api/responsibilities/",
+    "/api/actions/",
+    "/api/status-changes/",
+]
+
+
+def _get(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code, response.content[:500])
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def test_recommendations_give_number_text_short_title_overall_status_and_the_roll_up(client, db, staff):
+    recs, actors = build_record(recommendations=2, states=2, actions=1)
+    services.recommendation_set_status(
+        recommendation=recs[0], status=Status.SUBSTANTIAL, by=staff, reason="Most measures taken."
+    )
+    body = _get(client, "/api/recommendations/")
+    assert body["count"] == 2
+    first = body["results"][0]
+    assert first["number"] == 1 and first["text"] == recs[0].text and first["short_title"] == recs[0].short_title
+    assert first["overall_status"] == "substantial"
+    assert first["overall_status_label"] == "Substantial partial compliance"
+    assert first["overall_reasoning"] == "Most measures taken."
+    assert first["url"].endswith("/recommendations/1/")
+    rollup = first["rollup"]
+    assert rollup["total"] == 3  # two states and one body
+    assert sum(rollup["counts"].values()) == 3
+    assert set(rollup["counts"]) == set(STATUSES)
+    second = body["results"][1]
+    assert second["overall_status"] == "not_assessed"
+
+
+def test_roll_up_leaves_not_assessed_out_of_progress(client, db):
+    rec = RecommendationFactory(number=1)
+    ResponsibilityFactory(recommendation=rec, status=Status.FULL)
+    ResponsibilityFactory(recommendation=rec, status=Status.PARTIAL)
+    ResponsibilityFactory(recommendation=rec, status=Status.NOT_ASSESSED)
+    rollup = _get(client, "/api/recommendations/1/")["rollup"]
+    assert rollup["progress"] == 75.0
+    assert rollup["assessed"] == 2 and rollup["not_assessed"] == 1 and rollup["total"] == 3
+
+
+def test_recommendation_detail_is_by_number_and_unknown_numbers_give_a_json_404(client, db):
+    build_record(recommendations=2, states=1, actions=0)
+    assert _get(client, "/api/recommendations/2/")["number"] == 2
+    assert _get(client, "/api/recommendations/99/", status=404)["detail"]
+    assert _get(client, "/api/recommendations/abc/", status=404)["detail"]
+    assert _get(client, "/api/recommendations/99999999999999999999999/", status=404)["detail"]
+
+
+def test_actor_detail_is_by_code_whatever_its_case(client, db):
+    ActorFactory(code="MEX", name="Mexico", notes="Founding member.")
+    body = _get(client, "/api/actors/mex/")
+    assert body["code"] == "MEX" and body["name"] == "Mexico" and body["kind"] == "member_state"
+    assert body["notes"] == "Founding member."
+    assert _get(client, "/api/actors/XYZ/", status=404)["detail"]
+
+
+def test_every_list_has_a_stable_order(client, db):
+    build_record(recommendations=3, states=3, actions=5)
+    recs = [r["number"] for r in _get(client, "/api/recommendations/")["results"]]
+    assert recs == sorted(recs)
+    codes = [a["code"] for a in _get(client, "/api/actors/")["results"]]
+    assert codes == sorted(codes)
+    rows = [(r["recommendation"], r["actor"]) for r in _get(client, "/api/responsibilities/")["results"]]
+    assert rows == sorted(rows)
+    actions = _get(client, "/api/actions/")["results"]
+    keys = [(a["taken_on"], a["id"]) for a in actions]
+    assert keys == sorted(keys, reverse=True)
+    changes = _get(client, "/api/status-changes/")["results"]
+    keys = [(c["recorded_at"], c["id"]) for c in changes]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_drafts_and_withdrawn_actions_never_appear_not_even_in_counts(client, db):
+    build_record(recommendations=2, states=2, actions=3)
+    body = _get(client, "/api/actions/")
+    assert body["count"] == 3
+    titles = {a["title"] for a in body["results"]}
+    assert "Secret draft plan" not in titles and "Withdrawn duplicate" not in titles
+    hidden = Action.objects.exclude(state=Action.State.PUBLISHED)
+    for action in hidden:
+        _get(client, f"/api/actions/{action.pk}/", status=404)
+    for url in LISTS:
+        text = json.dumps(_get(client, url))
+        assert "Secret draft plan" not in text and "Withdrawn duplicate" not in text
+
+
+def test_actions_carry_actor_recommendations_and_evidence(client, db):
+    rec1, rec3 = RecommendationFactory(number=1), RecommendationFactory(number=3)
+    action = ActionFactory(actor=ActorFactory(code="MEX", name="Mexico"), recommendations=[rec3, rec1])
+    EvidenceFactory(action=action, title="Gazette", url="https://example.org/gazette")
+    body = _get(client, f"/api/actions/{action.pk}/")
+    assert body["actor"] == "MEX" and body["actor_name"] == "Mexico"
+    assert body["recommendations"] == [1, 3]
+    assert body["evidence"] == [{"title": "Gazette", "url": "https://example.org/gazette"}]
+    assert "<strong>national</strong>" in body["description_html"]
+
+
+def test_no_user_or_liaison_is_ever_exposed(client, db, staff):
+    recs, actors = build_record(recommendations=1, states=1, actions=1)
+    recorder = UserFactory(username="recorder-xyzzy", email="recorder@example.org")
+    LiaisonFactory(user=UserFactory(username="liaison-plugh"), actor=actors[0])
+    responsibility = recs[0].responsibilities.first()
+    services.responsibility_set_status(
+        responsibility=responsibility, status=Status.FULL, by=recorder, reason="Implemented in full."
+    )
+    ActionFactory(actor=actors[0], recommendations=recs, entered_by=recorder)
+    for url in [*LISTS, "/api/"]:
+        text = json.dumps(_get(client, url))
+        for secret in ("recorder-xyzzy", "recorder@example.org", "liaison-plugh", '"changed_by"', '"entered_by"'):
+            assert secret not in text, (url, secret)
+
+
+def test_filters_are_those_of_the_pages(client, db):
+    recs, actors = build_record(recommendations=3, states=3, actions=6)
+    # RecommendationFilter: the recommendations an actor is responsible for.
+    ResponsibilityFactory(recommendation=RecommendationFactory(forum=recs[0].forum, number=4), actor=actors[1])
+    numbers = [r["number"] for r in _get(client, "/api/recommendations/?actor=S01")["results"]]
+    assert numbers == [1, 2, 3, 4]
+    assert [r["number"] for r in _get(client, "/api/recommendations/?q=thing")["results"]]
+    # ActorFilter.
+    assert [a["code"] for a in _get(client, "/api/actors/?kind=regional_process")["results"]] == ["RCM"]
+    # ActionFilter: by actor, recommendation and date.
+    actions = _get(client, "/api/actions/?actor=s00")["results"]
+    assert actions and {a["actor"] for a in actions} == {"S00"}
+    assert all(3 in a["recommendations"] for a in _get(client, "/api/actions/?recommendation=3")["results"])
+    assert _get(client, "/api/actions/?date_after=2099-01-01")["count"] == 0
+    # ResponsibilityFilter.
+    partial = _get(client, "/api/responsibilities/?status=partial")["results"]
+    assert partial and {r["status"] for r in partial} == {"partial"}
+    assert {r["actor"] for r in _get(client, "/api/responsibilities/?actor_kind=regional_process")["results"]} == {
+        "RCM"
+    }
+    assert {r["recommendation"] for r in _get(client, "/api/responsibilities/?recommendation=2")["results"]} == {2}
+    # StatusChangeFilter.
+    overall = _get(client, "/api/status-changes/?scope=overall")["results"]
+    assert len(overall) == 1 and overall[0]["actor"] is None and overall[0]["scope"] == "overall"
+    by_actor = _get(client, "/api/status-changes/?actor=S02&date_after=2024-01-01&date_before=2024-12-31")
+    assert by_actor["count"] == 3 and {c["actor"] for c in by_actor["results"]} == {"S02"}
+
+
+@pytest.mark.parametrize(
+    "url, parameter",
+    [
+        ("/api/responsibilities/?status=bogus", "status"),
+        ("/api/recommendations/?actor_kind=planet", "actor_kind"),
+        ("/api/actions/?recommendation=abc", "recommendation"),
+        ("/api/actions/?recommendation=0", "recommendation"),
+        ("/api/actions/?date_after=31/12/2024", "date_after"),
+        ("/api/actors/?q=" + "x" * 201, "q"),
+        ("/api/status-changes/?scope=everyone", "scope"),
+        ("/api/actions/?page_size=0", "page_size"),
+        ("/api/actions/?page_size=501", "page_size"),
+        ("/api/actions/?page_size=ten", "page_size"),
+    ],
+)
+def test_a_filter_that_cannot_be_understood_gives_a_400_naming_it(client, db, url, parameter):
+    body = _get(client, url, status=400)
+    assert parameter in body and body[parameter][0]
+
+
+def test_pages_hold_50_rows_by_default_and_up_to_500_on_request(client, db):
+    recs = [RecommendationFactory(number=n + 1) for n in range(6)]
+    for n in range(11):
+        actor = ActorFactory(code=f"P{n:02d}")
+        for rec in recs:
+            ResponsibilityFactory(recommendation=rec, actor=actor)
+    first = _get(client, "/api/responsibilities/")
+    assert first["count"] == 66 and len(first["results"]) == 50 and first["next"] and first["previous"] is None
+    second = _get(client, "/api/responsibilities/?page=2")
+    assert len(second["results"]) == 16
+    assert len(_get(client, "/api/responsibilities/?page_size=500")["results"]) == 66
+    assert len(_get(client, "/api/responsibilities/?page_size=7")["results"]) == 7
+    assert _get(client, "/api/responsibilities/?page=3", status=404)["detail"]
+    assert _get(client, "/api/responsibilities/?page=x", status=404)["detail"]
+
+
+def test_the_api_is_read_only(client, db):
+    build_record(recommendations=1, states=1, actions=1)
+    for url in [*LISTS, "/api/recommendations/1/", "/api/actors/S00/"]:
+        for method in ("post", "put", "patch", "delete"):
+            response = getattr(client, method)(url, data={}, content_type="application/json")
+            assert response.status_code == 405, (method, url, response.status_code)
+
+
+def test_an_unknown_api_address_gives_a_json_404(client, db):
+    assert _get(client, "/api/nothing-here/", status=404)["detail"]
+    assert _get(client, "/api/actors/a/b/c/", status=404)["detail"]
+
+
+def test_an_address_without_its_final_slash_is_redirected(client, db):
+    response = client.get("/api/recommendations?page_size=5")
+    assert response.status_code == 301 and response["Location"] == "/api/recommendations/?page_size=5"
+
+
+def test_the_api_root_lists_every_endpoint(client, db):
+    body = _get(client, "/api/")
+    for name in ("recommendations", "actors", "responsibilities", "actions", "status-changes"):
+        assert name in body
+
+
+DETAILS = {
+    "recommendation": lambda: "/api/recommendations/1/",
+    "actor": lambda: "/api/actors/S00/",
+    "action": lambda: f"/api/actions/{Action.objects.published().order_by('pk').first().pk}/",
+}
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        *LISTS,
+        "/api/actions/?status=partial&actor_kind=member_state&q=Action",
+        "/api/responsibilities/?actor=S00&status=full",
+        "/api/status-changes/?scope=actor&recommendation=1",
+        *[f"detail:{name}" for name in DETAILS],
+    ],
+)
+def test_query_count_does_not_grow_with_the_record(client, db, url):
+    """Guards every endpoint against a query per recommendation, actor, action, evidence or change."""
+    build_record(recommendations=2, states=2, actions=3)
+
+    def resolve():
+        return DETAILS[url.split(":")[1]]() if url.startswith("detail:") else url
+
+    small = _count_queries(client, resolve())
+    build_record(recommendations=6, states=12, actions=40, first_state=2)
+    large = _count_queries(client, resolve())
+    assert small == large, f"{url}: {small} queries with few rows, {large} with many"
+    assert large <= 5, f"{url} makes {large} queries"
+
+
+def test_the_schema_is_valid_openapi_3_without_warnings(tmp_path, db):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    text = target.read_text()
+    assert text.startswith("openapi: 3.0")
+    for path in ("/api/recommendations/{number}/", "/api/actors/{code}/", "/api/status-changes/"):
+        assert path in text
+
+
+def test_the_schema_is_served_at_api_schema(client, db):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.0")
+    assert "/api/responsibilities/" in schema["paths"]
+    parameters = {p["name"]: p for p in schema["paths"]["/api/actions/"]["get"]["parameters"]}
+    assert parameters["recommendation"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000}
+    assert parameters["page_size"]["schema"]["maximum"] == 500
+
+
+class _Addresses(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.addresses = []
+
+    def handle_starttag(self, tag, attrs):
+        self.addresses += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+def test_the_docs_load_nothing_from_another_host(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    parser = _Addresses()
+    parser.feed(html)
+    assert any("swagger-ui-bundle.js" in address for address in parser.addresses)
+    assert not re.search(r"<script>\s*\S", html), "an inline script would need a CSP exception"
+    script_urls = [a for a in parser.addresses if "script" in a and "static" not in a]
+    assert script_urls, "the initialisation script is served apart, from the site"
+    texts = [html, *(client.get(url).content.decode() for url in script_urls)]
+    for address in parser.addresses:
+        assert not re.match(r"^(https?:)?//", address) or re.match(r"^(https?:)?//testserver/", address), address
+    for text in texts:
+        for host in re.findall(r"https?://([^/\"'\s]+)", text):
+            assert host == "testserver", f"the docs refer to {host}"
+    for address in parser.addresses:
+        if address.startswith(settings.STATIC_URL) or address.startswith("/" + settings.STATIC_URL):
+            # Shipped by drf-spectacular-sidecar and collected with the site's own static files.
+            assert finders.find(address.split(settings.STATIC_URL, 1)[1]), address
+
+
+def test_the_docs_relax_the_content_security_policy_for_styles_on_that_page_only(client, db):
+    docs = client.get("/api/docs/")["Content-Security-Policy"]
+    style = next(d for d in docs.split(";") if d.strip().startswith("style-src"))
+    assert "'unsafe-inline'" in style
+    script = next(d for d in docs.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script and "http" not in script
+    page = client.get("/")["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in page

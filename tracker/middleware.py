@@ -1,0 +1,35 @@
+"""Language chosen by a link: `?lang=es` on any URL serves that page in Spanish and remembers it.
+
+A link with `?lang=` can be shared and opens in the same language for anyone; without it, the
+remembered choice (a cookie), then the browser's Accept-Language, decide (Django's LocaleMiddleware).
+The URLs themselves stay as they are in every language.
+"""
+
+from django.conf import settings
+from django.utils import translation
+
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+class LanguageFromQueryMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        code = request.GET.get("lang")
+        if code not in self.supported:
+            return self.get_response(request)
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != code:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                code,
+                max_age=ONE_YEAR,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+            )
+        return response
