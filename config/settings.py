@@ -135,7 +135,7 @@ LANGUAGES = [
     ("pt", _("Portuguese")),
 ]
 # LOCALE_DIR is for the catalogue check in the tests, which extracts the strings into a copy.
-LOCALE_PATHS = [env.path("LOCALE_DIR", default=BASE_DIR / "locale")]
+LOCALE_PATHS = [Path(env.str("LOCALE_DIR", default=str(BASE_DIR / "locale")))]
 # Content (the forum's texts, actor names) in each language; the official English is the fallback.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "es", "fr", "pt")
