@@ -9,6 +9,7 @@ from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 
 from forum.models import Comment
@@ -109,3 +110,12 @@ def localized(obj, field):
     if translated:
         return translated
     return format_html('<span lang="en">{}</span>', english)
+
+
+@register.simple_tag
+def recommendation_label(recommendation):
+    """What a link to a recommendation says: its short title, or the start of its text when it has none."""
+    if recommendation.short_title_en or getattr(recommendation, f"short_title_{get_language()}", None):
+        return localized(recommendation, "short_title")
+    text = official(recommendation, "text")
+    return format_html('<span lang="{}">{}</span>', text.lang, Truncator(text.text).words(12))
