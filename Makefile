@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev messages clean
+.PHONY: run test lint format install install-dev messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,12 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# The benchmark (README, "Performance: the benchmark"): PostgreSQL datasets of 1,000 and 100,000
+# actions, gunicorn with 2 workers, wrk on 127.0.0.1. Writes bench-results/bench.txt and bench.json.
+# Extra options through BENCH_ARGS, e.g. make bench BENCH_ARGS=--rebuild
+bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | sort -V | tail -n 1)" main start
+	@for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

@@ -1,0 +1,157 @@
+"""`create_demo_data`: a consistent, deterministic record, with history, that the pages can show."""
+
+import datetime
+from collections import Counter, defaultdict
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from tracker.caching import data_version
+from tracker.management.commands.create_demo_data import DEMO_USERNAME
+from tracker.models import Action, Evidence, OverallAssessment, Responsibility, Status, StatusChange
+
+HistoricalAction = Action.history.model
+HistoricalResponsibility = Responsibility.history.model
+HistoricalOverall = OverallAssessment.history.model
+HistoricalEvidence = Evidence.history.model
+HistoricalActionRecommendations = apps.get_model("tracker", "HistoricalAction_recommendations")
+
+
+def _chains():
+    """Each responsibility's (and each overall assessment's) status changes, in the order recorded."""
+    chains = defaultdict(list)
+    for change in StatusChange.objects.order_by("changed_at", "id"):
+        chains[("r", change.responsibility_id) if change.responsibility_id else ("o", change.recommendation_id)].append(
+            change
+        )
+    return chains
+
+
+def assert_consistent():
+    """Every chain continuous from the start, and each row's current values equal to its last change."""
+    chains = _chains()
+    for responsibility in Responsibility.objects.all():
+        changes = chains.get(("r", responsibility.pk), [])
+        assert responsibility.version == 1 + len(changes), responsibility
+        previous = Status.NOT_ASSESSED
+        for change in changes:
+            assert change.from_status == previous, f"broken chain on {responsibility}"
+            assert change.from_status != change.to_status
+            assert change.actor_id == responsibility.actor_id
+            assert change.recommendation_id == responsibility.recommendation_id
+            previous = change.to_status
+        assert responsibility.status == previous
+        if changes:
+            assert responsibility.last_assessed == changes[-1].assessed_on
+            assert responsibility.reasoning == changes[-1].reason
+        history = list(HistoricalResponsibility.objects.filter(id=responsibility.pk, history_type="~"))
+        assert len(history) == len(changes)
+        assert sorted(h.version for h in history) == list(range(2, 2 + len(changes)))
+    for assessment in OverallAssessment.objects.all():
+        changes = chains.get(("o", assessment.recommendation_id), [])
+        assert assessment.version == 1 + len(changes)
+        previous = Status.NOT_ASSESSED
+        for change in changes:
+            assert change.from_status == previous and change.actor_id is None
+            previous = change.to_status
+        assert assessment.status == previous
+        assert HistoricalOverall.objects.filter(id=assessment.pk, history_type="~").count() == len(changes)
+
+
+def test_demo_data_is_a_consistent_record_with_history(db):
+    before = data_version()
+    call_command("create_demo_data", actions=300, seed=3, verbosity=0)
+    assert data_version() > before, "the page cache must learn that the record changed"
+
+    assert Responsibility.objects.count() == 387
+    actions = list(Action.objects.prefetch_related("recommendations"))
+    assert len(actions) == 300
+    states = Counter(action.state for action in actions)
+    assert 12 <= states[Action.State.DRAFT] <= 55, states
+    assert 1 <= states[Action.State.WITHDRAWN] <= 20, states
+    today = timezone.localdate()
+    for action in actions:
+        assert 1 <= len(action.recommendations.all()) <= 3
+        assert datetime.date(2008, 5, 1) <= action.taken_on <= today
+        assert action.description and action.information_source
+        assert action.entered_by.username == DEMO_USERNAME
+        assert (action.published_at is None) == (action.state == Action.State.DRAFT)
+        assert bool(action.withdrawal_reason) == (action.state == Action.State.WITHDRAWN)
+        assert action.published_at is None or action.published_at <= timezone.now()
+    assert Evidence.objects.exists()
+
+    statuses = Counter(Responsibility.objects.values_list("status", flat=True))
+    assert set(statuses) == set(Status.values), f"statuses not spread across the scale: {statuses}"
+    assert statuses[Status.NOT_ASSESSED] >= 10
+    assert not StatusChange.objects.exclude(changed_by__username=DEMO_USERNAME).exists()
+    assert_consistent()
+
+    # simple-history: one row per action as entered, one more per withdrawal, and their recommendations.
+    assert HistoricalAction.objects.filter(history_type="+").count() == 300
+    assert HistoricalAction.objects.filter(history_type="~").count() == states[Action.State.WITHDRAWN]
+    links = Action.recommendations.through.objects.count()
+    withdrawn_links = Action.recommendations.through.objects.filter(action__state=Action.State.WITHDRAWN).count()
+    assert HistoricalActionRecommendations.objects.count() == links + withdrawn_links
+    assert HistoricalEvidence.objects.count() == Evidence.objects.count()
+    assert not HistoricalAction.objects.exclude(history_user__username=DEMO_USERNAME).exists()
+
+    client = Client()
+    for url in ["/", "/recommendations/1/", "/actors/MEX/", "/actions/", "/actors/", "/recommendations/"]:
+        assert client.get(url).status_code == 200, url
+
+
+def _fingerprint():
+    actions = sorted(
+        (
+            a.actor.code,
+            a.taken_on,
+            a.title,
+            a.state,
+            a.description,
+            a.information_source,
+            tuple(sorted(r.number for r in a.recommendations.all())),
+            tuple(sorted(e.url for e in a.evidence.all())),
+        )
+        for a in Action.objects.select_related("actor").prefetch_related("recommendations", "evidence")
+    )
+    changes = sorted(
+        (c.recommendation.number, c.actor.code if c.actor else "", c.from_status, c.to_status, c.assessed_on, c.reason)
+        for c in StatusChange.objects.select_related("recommendation", "actor")
+    )
+    return actions, changes
+
+
+def _run_and_fingerprint(seed):
+    with transaction.atomic():
+        call_command("create_demo_data", actions=60, seed=seed, verbosity=0)
+        fingerprint = _fingerprint()
+        transaction.set_rollback(True)
+    return fingerprint
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(db):
+    first, again, other = _run_and_fingerprint(7), _run_and_fingerprint(7), _run_and_fingerprint(8)
+    assert len(first[0]) == 60 and first[1]
+    assert first == again
+    assert first[0] != other[0] and first[1] != other[1]
+
+
+def test_running_it_again_adds_more_and_carries_the_chains_on(db):
+    call_command("create_demo_data", actions=40, seed=1, verbosity=0)
+    changes = StatusChange.objects.count()
+    call_command("create_demo_data", actions=20, seed=2, verbosity=0)
+    assert Action.objects.count() == 60
+    assert StatusChange.objects.count() > changes
+    assert_consistent()
+
+
+def test_negative_counts_are_refused(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("create_demo_data", actions=-1, verbosity=0)
+    assert not Action.objects.exists()
