@@ -1,11 +1,17 @@
-"""Whole-page caching for anonymous visitors, invalidated by every write.
+"""Whole-page caching for anonymous visitors, never stale after a change.
 
-The cache key and the ETag carry a "data version" that every saved, deleted or re-linked row of the
-record raises, so a page is never served from before a change: the next request after a save
-renders afresh. Browsers revalidate every time (`no-cache`) and get 304 while nothing changed.
+Pages are keyed by a version of the record: one database row (`RecordVersion`) that every saved,
+deleted or re-linked row of the record raises in its own transaction. A reader therefore sees the new
+number exactly when it can see the new data, in every worker, whatever the cache backend keeps: with
+a per-process cache, a flushed Redis, or no cache at all (`dummycache://`) the pages are simply
+rendered again. The ETag carries the same version, so browsers revalidate every time (`no-cache`)
+and get 304 while nothing changed.
 
 The version is raised from model signals rather than from each service: signals also catch the
 admin's own saves (the forum's editorial fields), `loaddata`, and whatever a later feature adds.
+Bulk writes that send no signal (the demo data) call `bump_data_version()` themselves. The tests
+render pages with no cache (`dummycache://`) except `tests/tracker/test_caching.py`, which commits
+for real so that the version is raised as in production.
 """
 
 import hashlib
@@ -14,40 +20,40 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-VERSION_KEY = "record-data-version"
 PAGE_TIMEOUT = 60 * 10
 WATCHED_APPS = {"forum", "tracker"}
 
 
 def data_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # Any start value works, as long as it differs from what older pages were stored under.
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+    from .models import RecordVersion
+
+    number = RecordVersion.objects.filter(pk=1).values_list("number", flat=True).first()
+    return number or 0
 
 
 def _bump():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    from .models import RecordVersion
+
+    if not RecordVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        RecordVersion.objects.get_or_create(pk=1, defaults={"number": 2})
 
 
 def bump_data_version(**kwargs) -> None:
-    # Raised at once, so the writing transaction itself never reads an older page, and again after
-    # the commit, since a request that rendered in between saw the data from before the change.
-    _bump()
+    # Raised once the change is committed, in a transaction of its own: a writer never holds the
+    # version row while it waits for another row, so two writers cannot deadlock on it. A page
+    # rendered between the commit and the raise is stored under the old number, which nobody asks
+    # for again; the writer's response is sent only after the raise.
     transaction.on_commit(_bump)
 
 
 def _on_change(sender, **kwargs):
-    if sender._meta.app_label in WATCHED_APPS:
+    if sender._meta.app_label in WATCHED_APPS and sender._meta.model_name != "recordversion":
         bump_data_version()
 
 
@@ -67,35 +73,33 @@ def _is_plain_visitor(request):
 
 
 def public_page(view):
-    """Serve anonymous GETs from the cache, with an ETag that changes with the data."""
+    """Serve anonymous GETs from the cache, with an ETag that changes with the record."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        version = data_version()
+        if not _is_plain_visitor(request):
+            response = view(request, *args, **kwargs)
+            patch_vary_headers(response, ["Cookie"])
+            return response
         language = translation.get_language() or ""
-        fingerprint = hashlib.sha256(f"{version}|{language}|{request.get_full_path()}".encode()).hexdigest()[:32]
+        fingerprint = hashlib.sha256(f"{data_version()}|{language}|{request.get_full_path()}".encode()).hexdigest()[:32]
         etag = f'"{fingerprint}"'
-        plain = _is_plain_visitor(request)
-        if plain and etag in request.headers.get("If-None-Match", ""):
-            from django.http import HttpResponseNotModified
-
+        if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
         key = f"page:{fingerprint}"
-        cached = cache.get(key) if plain else None
+        cached = cache.get(key)
         if cached is not None:
-            from django.http import HttpResponse
-
             content, content_type = cached
             response = HttpResponse(content, content_type=content_type)
         else:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            if plain and response.status_code == 200 and not response.streaming:
+            if response.status_code == 200 and not response.streaming:
                 cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
-        if plain and response.status_code == 200:
+        if response.status_code == 200:
             response["ETag"] = etag
         patch_cache_control(response, no_cache=True)
         patch_vary_headers(response, ["Accept-Language", "Cookie"])

@@ -138,7 +138,9 @@ def report_submit(request, pk):
     try:
         version = int(request.POST.get("loaded_version", ""))
     except ValueError:
-        version = None
+        # Without the version the page was read at, a change made since could go unnoticed.
+        messages.error(request, _("The page was out of date. Review the report and submit it again."))
+        return redirect("tracker:liaison_report", pk=report.pk)
     try:
         services.report_submit(report=report, by=request.user, expected_version=version)
     except ValidationError as error:

@@ -6,6 +6,7 @@ The URLs themselves stay as they are in every language.
 """
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import translation
 
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -33,3 +34,21 @@ class LanguageFromQueryMiddleware:
                 httponly=True,
             )
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """Answer 400 to a query string holding a NUL character.
+
+    No text here ever contains one, and PostgreSQL refuses them in text comparisons: left through,
+    such a value would reach a query (an admin list filter, say) and fail there as a 500. Form fields
+    need no such guard: Django's form fields refuse NUL characters themselves.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return HttpResponseBadRequest("A NUL character is not allowed in the address.\n", content_type="text/plain")
+        return self.get_response(request)

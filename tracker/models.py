@@ -536,3 +536,21 @@ class Report(models.Model):
     @property
     def links(self):
         return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]
+
+
+class RecordVersion(models.Model):
+    """One row counting the changes to the record, for the page cache and the ETags.
+
+    Raised in the same transaction as each write (see `tracker.caching`), so a reader sees the new
+    number exactly when it can see the new data, in every worker and on every machine, whatever the
+    cache backend keeps or forgets.
+    """
+
+    number = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("record version")
+        verbose_name_plural = _("record versions")
+
+    def __str__(self):
+        return str(self.number)

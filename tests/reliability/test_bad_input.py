@@ -152,25 +152,11 @@ def client_as(record, role, **kwargs):
     return client
 
 
-# Application defects this battery found, reported to the application's owners and left for them to
-# fix (these tests may not change the application). Each is a 500 on PostgreSQL only: SQLite neither
-# enforces a column's length nor refuses NUL characters. A test that meets one of them, and nothing
-# else wrong, is marked xfail with the reason; once the defect is fixed it fails, asking for its entry
-# here to be removed, so that the battery is back to "no 500 at all".
-KNOWN_DEFECTS = {
-    ("login", "oversized_fields"): (
-        "a user name over 255 characters gives a 500 on PostgreSQL: Django's AuthenticationForm does not "
-        "enforce the user name's max_length, and django-axes stores the attempted name in "
-        "AccessAttempt.username, a varchar(255)"
-    ),
-    ("admin_actions", "state__exact", "a\\x00b"): (
-        "a NUL character in an admin list filter on a choice field gives a 500 on PostgreSQL (the admin "
-        "passes the value to the query unchecked; PostgreSQL refuses NUL in text)"
-    ),
-    ("admin_responsibilities", "status__exact", "a\\x00b"): (
-        "a NUL character in an admin list filter on a choice field gives a 500 on PostgreSQL"
-    ),
-}
+# Application defects this battery finds and that are not yet fixed, as {(scope, *failure): reason}. A
+# test that meets one of them, and nothing else wrong, is marked xfail with the reason; once the defect
+# is fixed it fails, asking for its entry to be removed. The three it found first (an over-long user
+# name at login, a NUL character in an admin list filter, twice) are fixed: the battery expects no 500.
+KNOWN_DEFECTS = {}
 
 
 def settle_known_defects(scope, failures):

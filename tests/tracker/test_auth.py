@@ -81,3 +81,19 @@ def test_password_reset_for_an_unknown_address_reveals_nothing(client, db):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_an_over_long_user_name_is_refused_and_still_counted(client, db):
+    from axes.models import AccessAttempt
+
+    response = sign_in(client, "x" * 5000, "wrong")
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 150
+
+
+@pytest.mark.parametrize(
+    "url", ["/actions/?q=a%00b", "/admin/tracker/action/?state__exact=a%00b", "/api/actions/?q=%00"]
+)
+def test_a_nul_character_in_the_address_is_refused(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 400

@@ -274,3 +274,12 @@ def test_the_queue_lists_submitted_reports_oldest_first_and_filters(db, staff, l
     assert "1 report" in body
     body = reviewer.get(reverse("tracker:review_queue") + "?actor=CAN").content.decode()
     assert "could not be understood" in body
+
+
+def test_submitting_without_the_version_read_is_refused(db, liaison_mexico, mexico_recommendations):
+    report = make_report(liaison_mexico, mexico_recommendations, Report.State.DRAFT)
+    response = client_for(liaison_mexico).post(
+        reverse("tracker:liaison_report_submit", args=[report.pk]), {}, follow=True
+    )
+    assert "out of date" in response.content.decode()
+    assert Report.objects.get().state == Report.State.DRAFT

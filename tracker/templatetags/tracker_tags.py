@@ -1,6 +1,7 @@
 """Display helpers: one way to show a status everywhere, and Markdown rendered safely."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -10,7 +11,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from forum.models import Comment
 from tracker.models import STATUS_ABBREVIATIONS, Status
@@ -21,20 +22,43 @@ ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a", "blockquote", 
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
-@register.inclusion_tag("tracker/includes/status.html")
+@register.simple_tag
 def status_badge(value, short=False):
-    """A status as text, with its class for colour; `short` gives the abbreviation with the full label
-    for screen readers (used in the matrix, which has a legend)."""
+    """A status as text, with its class for colour, the same on every page; `short` gives the
+    abbreviation, with the full label for screen readers (the matrix, which has a legend)."""
+    return _status_badge(value, bool(short), get_language())
+
+
+@lru_cache(maxsize=64)
+def _status_badge(value, short, language):
+    # Seven statuses, two forms, four languages: built once each, since the matrix shows hundreds.
     if value is None:
-        return {"status": None}
+        return format_html(
+            '<span class="status status--none">–<span class="visually-hidden"> {}</span></span>',
+            gettext("not responsible"),
+        )
     status = Status(value)
-    return {"status": status, "abbreviation": STATUS_ABBREVIATIONS[status] if short else None}
+    if short:
+        return format_html(
+            '<span class="status status--{}"><span aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span></span>',
+            status.value,
+            STATUS_ABBREVIATIONS[status],
+            status.label,
+        )
+    return format_html('<span class="status status--{}">{}</span>', status.value, status.label)
 
 
 @register.filter
 def markdown(text):
     """Staff-entered Markdown as HTML, sanitised with an allow-list: no scripts, handlers or unsafe links."""
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    return _markdown(text or "")
+
+
+@lru_cache(maxsize=4096)
+def _markdown(text):
+    # Rendering is a pure function of the text, and costs most of an action's display: kept per process.
+    html = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
     return mark_safe(  # noqa: S308 - nh3 removes everything outside the allow-list
         nh3.clean(
             html,
@@ -119,3 +143,19 @@ def recommendation_label(recommendation):
         return localized(recommendation, "short_title")
     text = official(recommendation, "text")
     return format_html('<span lang="{}">{}</span>', text.lang, Truncator(text.text).words(12))
+
+
+@register.simple_tag
+def matrix_rows(rows, link_actors=True):
+    """The body rows of the status matrix, built in one pass: hundreds of cells, each a short badge.
+
+    Rendering them through the template engine, cell by cell, was most of the dashboard's cost.
+    """
+    language = get_language()
+    html = []
+    for row in rows:
+        name = localized(row.actor, "name")
+        header = format_html('<a href="{}">{}</a>', row.actor.get_absolute_url(), name) if link_actors else name
+        cells = "".join(f"<td>{_status_badge(status, True, language)}</td>" for status in row.cells)
+        html.append(format_html('<tr><th scope="row">{}</th>{}</tr>', header, mark_safe(cells)))  # noqa: S308
+    return mark_safe("\n".join(html))  # noqa: S308 - every part is escaped by format_html above
