@@ -5,7 +5,8 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Long enough for the full actions download of a large record (about 25 s at 100,000 actions).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then, so that no slow leak can grow a worker without bound.

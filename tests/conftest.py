@@ -31,7 +31,9 @@ def empty_cache():
 def staff(db):
     """A member of the committee's technical secretariat, working in the admin."""
     user = UserFactory(username="staff", is_staff=True)
-    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    # The group comes from a data migration; a transactional test's flush has removed it, so a test
+    # that needs its permissions runs in a transaction that is rolled back (the default).
+    user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
     return user
 
 

@@ -37,18 +37,19 @@ class LanguageFromQueryMiddleware:
 
 
 class RejectNulCharactersMiddleware:
-    """Answer 400 to a query string holding a NUL character.
+    """Answer 400 to an admin address whose query string holds a NUL character.
 
-    No text here ever contains one, and PostgreSQL refuses them in text comparisons: left through,
-    such a value would reach a query (an admin list filter, say) and fail there as a 500. Form fields
-    need no such guard: Django's form fields refuse NUL characters themselves.
+    PostgreSQL refuses NUL characters in text comparisons, and the admin's list filters pass their
+    values to the query unchecked: left through, such a value fails there as a 500. The public lists
+    need no such guard: their filters are forms, which refuse NUL characters with a clear message.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.prefix = "/admin/"
 
     def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
-        if "%00" in query or "\x00" in query:
+        if request.path.startswith(self.prefix) and "%00" in query:
             return HttpResponseBadRequest("A NUL character is not allowed in the address.\n", content_type="text/plain")
         return self.get_response(request)

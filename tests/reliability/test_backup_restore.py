@@ -159,9 +159,12 @@ def test_dumpdata_flush_loaddata_gives_back_the_same_record(tmp_path, settings):
     settings.SIMPLE_HISTORY_ENABLED = True
 
     assert_same(before, site_output())
-    assert {k: v for k, v in row_counts().items() if not k.startswith("contenttypes.")} == {
-        k: v for k, v in counts.items() if not k.startswith("contenttypes.")
-    }
+
+    # Content types and permissions are not in the backup: Django makes them again after a flush.
+    def record(rows):
+        return {k: v for k, v in rows.items() if not k.startswith("contenttypes.") and k != "auth.Permission"}
+
+    assert record(row_counts()) == record(counts)
 
 
 def _pg_env():

@@ -28,7 +28,7 @@ BACKENDS = {
 
 
 # The record's version is raised when a write commits: these tests commit for real.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(params=list(BACKENDS))
