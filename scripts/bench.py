@@ -244,6 +244,11 @@ def build(pg, base_env, *, actions, seed, rebuild):
             earlier = json.loads(kept[len(mark) :].strip() or "{}")
         except ValueError:
             earlier = {}
+        # The data stays; the schema follows the code (a new migration must not break a reused database).
+        run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+            env=django_env(base_env, DATABASE_URL=pg.url(name)),
+        )
         return {**earlier, "database": name, "built": False}
     log(f"{name}: building with {actions} actions (seed {seed})")
     run(["dropdb", "--if-exists", "--force", name], env=pg.env)

@@ -8,7 +8,7 @@ import nh3
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
@@ -159,3 +159,33 @@ def matrix_rows(rows, link_actors=True):
         cells = "".join(f"<td>{_status_badge(status, True, language)}</td>" for status in row.cells)
         html.append(format_html('<tr><th scope="row">{}</th>{}</tr>', header, mark_safe(cells)))  # noqa: S308
     return mark_safe("\n".join(html))  # noqa: S308 - every part is escaped by format_html above
+
+
+@register.simple_tag
+def rollup_bar(rollup):
+    """A bar of the share at each status, with the counts beside it in text (the bar is decorative).
+
+    Built in Python: the dashboard shows one per recommendation.
+    """
+    if not rollup.total:
+        return format_html(
+            '<div class="rollup"><p class="muted">{}</p></div>', gettext("No responsible actors recorded.")
+        )
+    segments = rollup.segments
+    rects = format_html_join(
+        "",
+        '<rect class="fill--{}" x="{}" y="0" width="{}" height="4"></rect>',
+        # Plain decimals (never localised): these are SVG coordinates.
+        ((status.value, f"{offset:f}", f"{share:f}") for status, _count, share, offset in segments),
+    )
+    counts = format_html_join(
+        "",
+        '<li><span class="swatch fill--{}" aria-hidden="true"></span>{}: <strong>{}</strong></li>',
+        ((status.value, status.label, count) for status, count, _share, _offset in segments),
+    )
+    return format_html(
+        '<div class="rollup"><svg class="rollup__bar" viewBox="0 0 100 4" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false">{}</svg><ul class="rollup__counts">{}</ul></div>',
+        rects,
+        counts,
+    )
