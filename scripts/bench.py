@@ -480,26 +480,35 @@ def measure(server, meter, path, *, duration, fixed_requests=None):
 def freshness_check(server, env, path="/"):
     """ETag: 304 while nothing changed; and after a change made by another process, a new page.
 
-    The change is an assessment through the service, rolled back: the database is left as it was,
-    but the page cache's data version is raised at the save, as for any write.
+    The change is an assessment through the service, committed (the record's version is raised
+    when a write commits; a rolled-back write changes nothing, rightly); the next assessment puts
+    the status back, so the benchmark's record keeps its statuses, with two more history rows.
     """
     status, headers, _ = get(server.base + path)
     etag = headers.get("ETag")
     conditional = get(server.base + path, {"If-None-Match": etag or '"none"'})[0]
     code = (
-        "from django.db import transaction\n"
         "from django.contrib.auth import get_user_model\n"
         "from tracker import services\n"
         "from tracker.models import Responsibility, Status\n"
         "r = Responsibility.objects.order_by('pk').first()\n"
         "user = get_user_model().objects.get(username='demo-staff')\n"
-        "with transaction.atomic():\n"
-        "    services.responsibility_set_status(responsibility=r, by=user, reason='benchmark freshness check',\n"
-        "        status=Status.PENDING if r.status != Status.PENDING else Status.PARTIAL)\n"
-        "    transaction.set_rollback(True)\n"
+        "services.responsibility_set_status(responsibility=r, by=user, reason='benchmark freshness check',\n"
+        "    status=Status.PENDING if r.status != Status.PENDING else Status.PARTIAL)\n"
+    )
+    restore = (
+        "from django.contrib.auth import get_user_model\n"
+        "from tracker import services\n"
+        "from tracker.models import Responsibility, StatusChange\n"
+        "r = Responsibility.objects.order_by('pk').first()\n"
+        "user = get_user_model().objects.get(username='demo-staff')\n"
+        "previous = StatusChange.objects.filter(responsibility=r).order_by('-id').first().from_status\n"
+        "services.responsibility_set_status(responsibility=r, by=user, reason='benchmark freshness check, undone',\n"
+        "    status=previous)\n"
     )
     run([PYTHON, "manage.py", "shell", "-c", code], env=env)
     after = [get(server.base + path, {"If-None-Match": etag or '"none"'})[0] for _ in range(6)]
+    run([PYTHON, "manage.py", "shell", "-c", restore], env=env)
     return {
         "status": status,
         "etag": etag,
