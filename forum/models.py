@@ -135,6 +135,14 @@ class CommentSection(models.Model):
     natural_key.dependencies = ["forum.forum"]
 
 
+def split_bullets(text):
+    """A paragraph stored with its list items one a line, each after the bullet as printed: the lead
+    paragraph, and the items without their bullet (the same for the original and a translation)."""
+    lead, *lines = text.split("\n")
+    items = [line.strip().removeprefix(Comment.BULLET).strip() for line in lines if line.strip()]
+    return lead.strip(), items
+
+
 class Comment(models.Model):
     """A comment paragraph, numbered as printed.
 
@@ -178,13 +186,12 @@ class Comment(models.Model):
     @property
     def lead(self):
         """The paragraph before any bulleted list."""
-        return self.text.split("\n")[0].strip()
+        return split_bullets(self.text)[0]
 
     @property
     def bullets(self):
         """The list items, without their bullet character."""
-        lines = [line.strip() for line in self.text.split("\n")[1:]]
-        return [line.removeprefix(self.BULLET).strip() for line in lines if line]
+        return split_bullets(self.text)[1]
 
 
 class Recommendation(models.Model):

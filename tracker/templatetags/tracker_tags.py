@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
-from forum.models import Comment
+from forum.models import split_bullets
 from tracker.models import STATUS_ABBREVIATIONS, Status
 
 register = template.Library()
@@ -97,12 +97,11 @@ class OfficialText:
 
     @property
     def lead(self):
-        return self.text.split("\n")[0].strip()
+        return split_bullets(self.text)[0]
 
     @property
     def bullets(self):
-        lines = [line.strip() for line in self.text.split("\n")[1:]]
-        return [line.removeprefix(Comment.BULLET).strip() for line in lines if line]
+        return split_bullets(self.text)[1]
 
 
 @register.simple_tag
