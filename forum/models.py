@@ -7,9 +7,10 @@ later forum's record beside this one.
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .links import page_url
 
 
 def translation_columns(*fields):
@@ -244,7 +245,7 @@ class Recommendation(models.Model):
         return f"{self.number}. {self.text[:60]}"
 
     def get_absolute_url(self):
-        return reverse("tracker:recommendation_detail", args=[self.number])
+        return page_url("tracker:recommendation_detail", self.number)
 
     def natural_key(self):
         return (self.forum.slug, self.number)

@@ -253,7 +253,7 @@ class ActionSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_recommendations(self, obj):
-        return sorted(r.number for r in obj.recommendations.all())
+        return obj.recommendation_numbers
 
 
 class StatusChangeSerializer(serializers.Serializer):

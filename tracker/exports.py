@@ -269,7 +269,6 @@ def recommendations_export(request, fmt):
 @require_safe
 def actions_export(request, fmt):
     def prepare(action):
-        action.recommendation_numbers = sorted(r.number for r in action.recommendations.all())
         action.evidence_links = [
             f"{e.title}: {e.url or request.build_absolute_uri(e.document.url)}" for e in action.evidence.all()
         ]

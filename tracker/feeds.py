@@ -88,7 +88,7 @@ class FollowUpFeed(Feed):
     def item_description(self, entry):
         item = entry["item"]
         if entry["kind"] == "action":
-            numbers = ", ".join(str(r.number) for r in sorted(item.recommendations.all(), key=lambda r: r.number))
+            numbers = ", ".join(str(number) for number in item.recommendation_numbers)
             lines = [
                 _gettext("Taken on %(date)s by %(actor)s.")
                 % {"date": item.taken_on.isoformat(), "actor": item.actor.name},
@@ -129,7 +129,7 @@ class FollowUpFeed(Feed):
         if entry["kind"] == "action":
             return [
                 item.actor.code,
-                *[_gettext("Recommendation %(number)s") % {"number": r.number} for r in item.recommendations.all()],
+                *[_gettext("Recommendation %(number)s") % {"number": number} for number in item.recommendation_numbers],
             ]
         return [_gettext("Recommendation %(number)s") % {"number": item.recommendation.number}]
 

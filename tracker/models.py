@@ -10,12 +10,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
-from django.db.models import Q
-from django.urls import reverse
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from forum.links import page_url
 from forum.models import Recommendation, translation_columns
 
 
@@ -136,7 +136,7 @@ class Actor(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("tracker:actor_detail", args=[self.code])
+        return page_url("tracker:actor_detail", self.code)
 
     def natural_key(self):
         return (self.code,)
@@ -304,9 +304,30 @@ class StatusChange(models.Model):
         return self.responsibility_id is None
 
 
+class JoinedNumbers(models.Aggregate):
+    """Whole numbers joined with commas, in one column: `STRING_AGG` on PostgreSQL, `GROUP_CONCAT` on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS text), ',')"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s, ',')")
+
+
 class ActionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=Action.State.PUBLISHED)
+
+    def with_recommendation_numbers(self):
+        """Add the numbers of the recommendations each action addresses, in the same query.
+
+        Pages, feeds and downloads show them by number only: one column per row instead of a
+        second query and a model instance per recommendation.
+        """
+        links = Action.recommendations.through.objects.filter(action=OuterRef("pk")).values("action")
+        numbers = links.annotate(numbers=JoinedNumbers("recommendation__number")).values("numbers")
+        return self.annotate(joined_recommendation_numbers=Subquery(numbers))
 
 
 class Action(models.Model):
@@ -376,6 +397,14 @@ class Action(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def recommendation_numbers(self) -> list[int]:
+        """The numbers of the recommendations it addresses, ascending."""
+        if "joined_recommendation_numbers" in self.__dict__:
+            joined = self.joined_recommendation_numbers
+            return sorted(int(number) for number in joined.split(",")) if joined else []
+        return sorted(self.recommendations.values_list("number", flat=True))
 
     def clean(self):
         if self.state == self.State.WITHDRAWN and not self.withdrawal_reason.strip():

@@ -1,5 +1,6 @@
 """Reads shaped for pages and exports: scoped, filtered and annotated so templates never query."""
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
@@ -40,6 +41,13 @@ class RollUp:
     def from_row(cls, row, prefix=""):
         counts = {status: row.get(f"{prefix}n_{status.value}") or 0 for status in Status}
         return cls(counts=counts, weight_sum=row.get(f"{prefix}weight_sum") or 0)
+
+    @classmethod
+    def of(cls, statuses):
+        """The roll-up of statuses already read (the same figures `rollup` computes in SQL)."""
+        tally = Counter(statuses)
+        counts = {status: tally[status.value] for status in Status}
+        return cls(counts=counts, weight_sum=sum(weight * counts[status] for status, weight in STATUS_WEIGHTS.items()))
 
     @property
     def total(self):
@@ -121,22 +129,39 @@ def current_recommendations() -> QuerySet:
 
 
 def published_actions() -> QuerySet:
+    """Published actions with their actor and the numbers of their recommendations, in one query."""
     from .models import Action
 
-    return Action.objects.published().select_related("actor").prefetch_related("recommendations")
+    return Action.objects.published().select_related("actor").with_recommendation_numbers()
+
+
+def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:
+    """(actor id, recommendation id, status) of every responsibility for these recommendations.
+
+    At most one row per actor and recommendation: a page reads them once and derives its roll-ups and
+    its matrix from them, rather than asking the database for each.
+    """
+    responsibilities = Responsibility.objects.filter(recommendation__in=[r.pk for r in recommendations])
+    if actor is not None:
+        responsibilities = responsibilities.filter(actor=actor)
+    return list(responsibilities.values_list("actor_id", "recommendation_id", "status"))
 
 
 def dashboard() -> dict:
     """Everything the dashboard shows: the roll-up, one row per recommendation, the matrix, the news."""
     from .models import Actor
 
-    recommendations = list(annotate_rollup(current_recommendations()).order_by("number"))
+    recommendations = list(current_recommendations().order_by("number"))
+    statuses = responsibility_statuses(recommendations)
+    by_recommendation = defaultdict(list)
+    for _actor_id, recommendation_id, status in statuses:
+        by_recommendation[recommendation_id].append(status)
     for recommendation in recommendations:
-        recommendation.rollup = rollup_of(recommendation)
+        recommendation.rollup = RollUp.of(by_recommendation[recommendation.pk])
     return {
-        "rollup": rollup(Responsibility.objects.filter(recommendation__in=[r.pk for r in recommendations])),
+        "rollup": RollUp.of(status for _actor, _recommendation, status in statuses),
         "recommendations": recommendations,
-        "matrix": status_matrix(recommendations, Actor.objects.all()),
+        "matrix": status_matrix(recommendations, Actor.objects.all(), statuses),
         "latest_actions": list(published_actions()[:LATEST_ACTIONS]),
     }
 
@@ -147,20 +172,17 @@ class MatrixRow:
     cells: list  # one status per recommendation column, or None where the actor is not responsible
 
 
-def status_matrix(recommendations: list, actors: QuerySet) -> list[MatrixRow]:
+def status_matrix(recommendations: list, actors: QuerySet, statuses: list[tuple]) -> list[MatrixRow]:
     """Actors down, recommendations across: each cell the actor's status on that recommendation.
 
-    Only actors with at least one responsibility among these recommendations are shown.
+    `statuses` are the responsibilities as `responsibility_statuses` reads them. Only actors with at
+    least one responsibility among these recommendations are shown.
     """
-    statuses = {
-        (actor_id, recommendation_id): status
-        for actor_id, recommendation_id, status in Responsibility.objects.filter(
-            recommendation__in=[r.pk for r in recommendations]
-        ).values_list("actor_id", "recommendation_id", "status")
-    }
-    responsible = {actor_id for actor_id, _ in statuses}
+    by_cell = {(actor_id, recommendation_id): status for actor_id, recommendation_id, status in statuses}
+    responsible = {actor_id for actor_id, _ in by_cell}
+    columns = [r.pk for r in recommendations]
     return [
-        MatrixRow(actor=actor, cells=[statuses.get((actor.pk, r.pk)) for r in recommendations])
+        MatrixRow(actor=actor, cells=[by_cell.get((actor.pk, column)) for column in columns])
         for actor in ordered_actors(actors)
         if actor.pk in responsible
     ]
@@ -243,7 +265,7 @@ def public_status_changes() -> QuerySet:
 
 
 def public_actions() -> QuerySet:
-    """Published actions, newest first, with their actor, recommendations and evidence in three queries."""
+    """Published actions, newest first, with their actor, recommendation numbers and evidence in two queries."""
     return published_actions().prefetch_related("evidence").order_by("-taken_on", "-id")
 
 
@@ -303,10 +325,9 @@ def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
         recommendation.report_action_count = 0
         recommendation.actor_status = None
     by_pk = {r.pk: r for r in recommendations}
-    responsibilities = Responsibility.objects.filter(recommendation__in=list(by_pk))
+    statuses = responsibility_statuses(recommendations, actor)
     if actor is not None:
-        responsibilities = responsibilities.filter(actor=actor)
-        for recommendation_id, status in responsibilities.values_list("recommendation_id", "status"):
+        for _actor_id, recommendation_id, status in statuses:
             by_pk[recommendation_id].actor_status = status
 
     links = Action.recommendations.through.objects.filter(
@@ -348,9 +369,11 @@ def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
         ]
     )
     return {
-        "rollup": rollup(responsibilities),
+        "rollup": RollUp.of(status for _actor, _recommendation, status in statuses),
         "recommendations": recommendations,
-        "matrix": status_matrix(recommendations, Actor.objects.filter(pk=actor.pk) if actor else Actor.objects.all()),
+        "matrix": status_matrix(
+            recommendations, Actor.objects.filter(pk=actor.pk) if actor else Actor.objects.all(), statuses
+        ),
         "status_changes": status_changes[:REPORT_STATUS_CHANGES],
         "more_status_changes": len(status_changes) > REPORT_STATUS_CHANGES,
     }

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
+from forum.links import page_url
 from forum.models import split_bullets
 from tracker.models import STATUS_ABBREVIATIONS, Status
 
@@ -68,6 +69,12 @@ def _markdown(text):
             link_rel="noopener noreferrer nofollow",
         )
     )
+
+
+@register.filter
+def recommendation_url(number):
+    """The address of the recommendation with this number (actions list theirs by number)."""
+    return page_url("tracker:recommendation_detail", number)
 
 
 @register.filter
@@ -164,8 +171,17 @@ def matrix_rows(rows, link_actors=True):
 def rollup_bar(rollup):
     """A bar of the share at each status, with the counts beside it in text (the bar is decorative).
 
-    Built in Python: the dashboard shows one per recommendation.
+    It depends only on the counts and the language, and the dashboard shows one per recommendation:
+    each distinct bar is built once per process.
     """
+    return _rollup_bar(tuple(rollup.counts[status] for status in Status), get_language())
+
+
+@lru_cache(maxsize=1024)
+def _rollup_bar(counts, language):
+    from tracker.selectors import RollUp
+
+    rollup = RollUp(counts=dict(zip(Status, counts, strict=True)))
     if not rollup.total:
         return format_html(
             '<div class="rollup"><p class="muted">{}</p></div>', gettext("No responsible actors recorded.")
