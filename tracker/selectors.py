@@ -144,7 +144,8 @@ def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:
     responsibilities = Responsibility.objects.filter(recommendation__in=[r.pk for r in recommendations])
     if actor is not None:
         responsibilities = responsibilities.filter(actor=actor)
-    return list(responsibilities.values_list("actor_id", "recommendation_id", "status"))
+    # Unordered: the default ordering would join the actors and recommendations only to sort.
+    return list(responsibilities.order_by().values_list("actor_id", "recommendation_id", "status"))
 
 
 def dashboard() -> dict:
@@ -178,14 +179,15 @@ def status_matrix(recommendations: list, actors: QuerySet, statuses: list[tuple]
     `statuses` are the responsibilities as `responsibility_statuses` reads them. Only actors with at
     least one responsibility among these recommendations are shown.
     """
-    by_cell = {(actor_id, recommendation_id): status for actor_id, recommendation_id, status in statuses}
-    responsible = {actor_id for actor_id, _ in by_cell}
+    by_actor = defaultdict(dict)
+    for actor_id, recommendation_id, status in statuses:
+        by_actor[actor_id][recommendation_id] = status
     columns = [r.pk for r in recommendations]
-    return [
-        MatrixRow(actor=actor, cells=[by_cell.get((actor.pk, column)) for column in columns])
-        for actor in ordered_actors(actors)
-        if actor.pk in responsible
-    ]
+    rows = []
+    for actor in ordered_actors(actors):
+        if cells := by_actor.get(actor.pk):
+            rows.append(MatrixRow(actor=actor, cells=[cells.get(column) for column in columns]))
+    return rows
 
 
 def timeline(*, actions: list, status_changes: list) -> list[dict]:
@@ -198,20 +200,21 @@ def timeline(*, actions: list, status_changes: list) -> list[dict]:
 
 def recommendation_page(number: int):
     """The recommendation and its follow-up, or None when there is no such recommendation."""
-    recommendation = annotate_rollup(current_recommendations().select_related("forum")).filter(number=number).first()
+    recommendation = current_recommendations().select_related("forum").filter(number=number).first()
     if recommendation is None:
         return None
-    recommendation.rollup = rollup_of(recommendation)
+    responsibilities = list(
+        recommendation.responsibilities.select_related("actor").order_by(
+            Case(When(actor__kind="member_state", then=Value(0)), default=Value(1), output_field=IntegerField()),
+            "actor__name",
+        )
+    )
+    recommendation.rollup = RollUp.of(responsibility.status for responsibility in responsibilities)
     actions = list(published_actions().filter(recommendations=recommendation)[:TIMELINE_LENGTH])
     changes = list(recommendation.status_changes.select_related("actor")[:TIMELINE_LENGTH])
     return {
         "recommendation": recommendation,
-        "responsibilities": list(
-            recommendation.responsibilities.select_related("actor").order_by(
-                Case(When(actor__kind="member_state", then=Value(0)), default=Value(1), output_field=IntegerField()),
-                "actor__name",
-            )
-        ),
+        "responsibilities": responsibilities,
         "timeline": timeline(actions=actions, status_changes=changes),
         "comments": list(recommendation.related_comments.select_related("section").order_by("position")),
     }

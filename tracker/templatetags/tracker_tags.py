@@ -8,6 +8,7 @@ import nh3
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -69,6 +70,18 @@ def _markdown(text):
             link_rel="noopener noreferrer nofollow",
         )
     )
+
+
+@register.simple_tag
+def time_element(day):
+    """A date as a `<time>` element: machine-readable, and written out in the visitor's language."""
+    return _time_element(day, get_language())
+
+
+@lru_cache(maxsize=8192)
+def _time_element(day, language):
+    # Formatting a date in words is slow (localised formats, month names) and timelines show dozens.
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_format(day, "DATE_FORMAT"))
 
 
 @register.filter
@@ -149,6 +162,37 @@ def recommendation_label(recommendation):
         return localized(recommendation, "short_title")
     text = official(recommendation, "text")
     return format_html('<span lang="{}">{}</span>', text.lang, Truncator(text.text).words(12))
+
+
+@register.simple_tag
+def action_item(action, with_description=False):
+    """A published action as every list and timeline shows it: title, date, actor, recommendations and,
+    with `with_description`, its description and source.
+
+    Built in Python rather than included as a template: a recommendation's timeline shows up to fifty.
+    """
+    numbers = format_html_join(
+        ", ", '<a href="{}">{}</a>', ((recommendation_url(number), number) for number in action.recommendation_numbers)
+    )
+    html = [
+        format_html(
+            '<article class="action" id="action-{}">\n  <h3 class="action__title">{}</h3>\n'
+            '  <p class="action__meta">{} · <a href="{}">{}</a> · {} {}</p>',
+            action.pk,
+            action.title,
+            time_element(action.taken_on),
+            action.actor.get_absolute_url(),
+            localized(action.actor, "name"),
+            gettext("Recommendations"),
+            numbers,
+        )
+    ]
+    if with_description and action.description:
+        html.append(format_html('  <div class="prose">{}</div>', markdown(action.description)))
+    if with_description and action.information_source:
+        html.append(format_html('  <p class="muted">{} {}</p>', gettext("Source:"), action.information_source))
+    html.append("</article>")
+    return mark_safe("\n".join(html))  # noqa: S308 - every part is escaped by format_html above
 
 
 @register.simple_tag
