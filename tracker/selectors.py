@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 
 from .models import STATUS_WEIGHTS, Responsibility, Status
 
@@ -152,7 +152,11 @@ def dashboard() -> dict:
     """Everything the dashboard shows: the roll-up, one row per recommendation, the matrix, the news."""
     from .models import Actor
 
-    recommendations = list(current_recommendations().order_by("number"))
+    # Only the overall status is shown: one column rather than the assessment's row.
+    overall = F("overall_assessment__status")
+    recommendations = list(
+        current_recommendations().select_related(None).annotate(overall_status=overall).order_by("number")
+    )
     statuses = responsibility_statuses(recommendations)
     by_recommendation = defaultdict(list)
     for _actor_id, recommendation_id, status in statuses:
@@ -179,12 +183,15 @@ def status_matrix(recommendations: list, actors: QuerySet, statuses: list[tuple]
     `statuses` are the responsibilities as `responsibility_statuses` reads them. Only actors with at
     least one responsibility among these recommendations are shown.
     """
+    from .models import Actor
+
     by_actor = defaultdict(dict)
     for actor_id, recommendation_id, status in statuses:
         by_actor[actor_id][recommendation_id] = status
     columns = [r.pk for r in recommendations]
     rows = []
-    for actor in ordered_actors(actors):
+    # Member states first, then bodies, each by name (a stable sort keeps the database's order of names).
+    for actor in sorted(actors.order_by("name"), key=lambda actor: actor.kind != Actor.Kind.MEMBER_STATE):
         if cells := by_actor.get(actor.pk):
             rows.append(MatrixRow(actor=actor, cells=[cells.get(column) for column in columns]))
     return rows
