@@ -43,16 +43,18 @@ def _check_assessment(*, status, reason, assessed_on):
         raise ValidationError(errors)
 
 
-def _check_version(*, current, expected):
-    if expected is not None and current.version != expected:
-        raise StaleEdit(
-            _(
-                "Someone else changed this record while you were editing it (it is now at status "
-                "“%(status)s”, assessed on %(date)s). Review the current values and try again."
-            )
-            % {"status": current.get_status_display(), "date": current.last_assessed or "–"},
-            code="stale",
-        )
+def _refuse_if_stale(current, expected_version, message):
+    """Refuse a save made from a form filled in before `current` (the locked row) last changed;
+    `message` says what the record is now."""
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEdit(message, code="stale")
+
+
+def _assessment_changed(current):
+    return _(
+        "Someone else changed this record while you were editing it (it is now at status "
+        "“%(status)s”, assessed on %(date)s). Review the current values and try again."
+    ) % {"status": current.get_status_display(), "date": current.last_assessed or "–"}
 
 
 def _save_with_history(instance, *, by):
@@ -81,7 +83,7 @@ def responsibility_set_status(
     assessed_on = assessed_on or timezone.localdate()
     _check_assessment(status=status, reason=reason, assessed_on=assessed_on)
     current = Responsibility.objects.select_for_update().select_related("recommendation").get(pk=responsibility.pk)
-    _check_version(current=current, expected=expected_version)
+    _refuse_if_stale(current, expected_version, _assessment_changed(current))
     change = StatusChange.objects.create(
         recommendation=current.recommendation,
         responsibility=current,
@@ -136,7 +138,7 @@ def recommendation_set_status(
     _check_assessment(status=status, reason=reason, assessed_on=assessed_on)
     OverallAssessment.objects.get_or_create(recommendation=recommendation)
     current = OverallAssessment.objects.select_for_update().get(recommendation=recommendation)
-    _check_version(current=current, expected=expected_version)
+    _refuse_if_stale(current, expected_version, _assessment_changed(current))
     change = StatusChange.objects.create(
         recommendation=recommendation,
         from_status=current.status,
@@ -210,11 +212,11 @@ def action_save(*, action: Action, by, recommendations=None, expected_version: i
     """
     if action.pk:
         current = Action.objects.select_for_update().get(pk=action.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise StaleEdit(
-                _("Someone else changed this action while you were editing it. Reload it and try again."),
-                code="stale",
-            )
+        _refuse_if_stale(
+            current,
+            expected_version,
+            _("Someone else changed this action while you were editing it. Reload it and try again."),
+        )
         action.version = current.version + 1
     elif action.entered_by_id is None:
         action.entered_by = by
@@ -302,12 +304,12 @@ def account_create(*, username: str, role: str, password: str, actor=None, email
 
 def _lock_report(report, *, expected_state=None, expected_version=None):
     current = Report.objects.select_for_update().get(pk=report.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEdit(
-            _("This report was changed while you were editing it (it is now “%(state)s”). Reload it and try again.")
-            % {"state": current.get_state_display()},
-            code="stale",
-        )
+    _refuse_if_stale(
+        current,
+        expected_version,
+        _("This report was changed while you were editing it (it is now “%(state)s”). Reload it and try again.")
+        % {"state": current.get_state_display()},
+    )
     if expected_state is not None and current.state not in expected_state:
         raise ValidationError(
             _("This report is “%(state)s”: that cannot be done now.") % {"state": current.get_state_display()},
