@@ -1,9 +1,16 @@
 """Reads shaped for pages and exports: scoped, filtered and annotated so templates never query."""
 
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.conf import settings
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
+
+from forum.models import translation_columns
 
 from .models import STATUS_WEIGHTS, Responsibility, Status
 
@@ -110,13 +117,21 @@ LATEST_ACTIONS = 8
 TIMELINE_LENGTH = 50
 
 
+def _shown_name() -> Coalesce:
+    """The name a visitor sees: its translation into the page's language, else the English."""
+    language = get_language()
+    column = f"name_{language}" if language in dict(settings.LANGUAGES) else "name_en"
+    return Coalesce(NullIf(column, Value("")), "name_en", output_field=CharField())
+
+
 def ordered_actors(actors: QuerySet) -> QuerySet:
-    """Member states first, then bodies, each by name."""
+    """Member states first, then bodies, each by the name the visitor sees."""
     from .models import Actor
 
     return actors.order_by(
         Case(When(kind=Actor.Kind.MEMBER_STATE, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        "name",
+        _shown_name(),
+        "code",
     )
 
 
@@ -135,8 +150,13 @@ def published_actions() -> QuerySet:
     return Action.objects.published().select_related("actor").with_recommendation_numbers()
 
 
+# What the matrix shows of an actor, read with its responsibilities.
+MATRIX_ACTOR_FIELDS = ("code", "kind", "name", *translation_columns("name"))
+
+
 def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:
-    """(actor id, recommendation id, status) of every responsibility for these recommendations.
+    """(actor id, recommendation id, status, *the actor's MATRIX_ACTOR_FIELDS) of every responsibility
+    for these recommendations.
 
     At most one row per actor and recommendation: a page reads them once and derives its roll-ups and
     its matrix from them, rather than asking the database for each.
@@ -144,14 +164,13 @@ def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:
     responsibilities = Responsibility.objects.filter(recommendation__in=[r.pk for r in recommendations])
     if actor is not None:
         responsibilities = responsibilities.filter(actor=actor)
-    # Unordered: the default ordering would join the actors and recommendations only to sort.
-    return list(responsibilities.order_by().values_list("actor_id", "recommendation_id", "status"))
+    # Unordered: the default ordering would join the recommendations only to sort.
+    actor_fields = [f"actor__{name}" for name in MATRIX_ACTOR_FIELDS]
+    return list(responsibilities.order_by().values_list("actor_id", "recommendation_id", "status", *actor_fields))
 
 
 def dashboard() -> dict:
     """Everything the dashboard shows: the roll-up, one row per recommendation, the matrix, the news."""
-    from .models import Actor
-
     # Only the overall status is shown: one column rather than the assessment's row.
     overall = F("overall_assessment__status")
     recommendations = list(
@@ -159,42 +178,53 @@ def dashboard() -> dict:
     )
     statuses = responsibility_statuses(recommendations)
     by_recommendation = defaultdict(list)
-    for _actor_id, recommendation_id, status in statuses:
+    for _actor_id, recommendation_id, status, *_actor in statuses:
         by_recommendation[recommendation_id].append(status)
     for recommendation in recommendations:
         recommendation.rollup = RollUp.of(by_recommendation[recommendation.pk])
     return {
-        "rollup": RollUp.of(status for _actor, _recommendation, status in statuses),
+        "rollup": RollUp.of(row[2] for row in statuses),
         "recommendations": recommendations,
-        "matrix": status_matrix(recommendations, Actor.objects.all(), statuses),
+        "matrix": status_matrix(recommendations, statuses),
         "latest_actions": list(published_actions()[:LATEST_ACTIONS]),
     }
 
 
 @dataclass
 class MatrixRow:
-    actor: object
+    actor: SimpleNamespace  # MATRIX_ACTOR_FIELDS: a plain record, since the matrix shows nothing else
     cells: list  # one status per recommendation column, or None where the actor is not responsible
 
 
-def status_matrix(recommendations: list, actors: QuerySet, statuses: list[tuple]) -> list[MatrixRow]:
+def _alphabetical(text: str) -> str:
+    # Letters without their accents, case folded: "Áustria" sorts with the other A's.
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def status_matrix(recommendations: list, statuses: list[tuple]) -> list[MatrixRow]:
     """Actors down, recommendations across: each cell the actor's status on that recommendation.
 
-    `statuses` are the responsibilities as `responsibility_statuses` reads them. Only actors with at
-    least one responsibility among these recommendations are shown.
+    `statuses` are the responsibilities as `responsibility_statuses` reads them: only actors with at
+    least one of them are shown. Member states come first, then bodies, each by the name the visitor sees.
     """
     from .models import Actor
 
-    by_actor = defaultdict(dict)
-    for actor_id, recommendation_id, status in statuses:
+    by_actor, actors = defaultdict(dict), {}
+    for actor_id, recommendation_id, status, *actor in statuses:
         by_actor[actor_id][recommendation_id] = status
+        if actor_id not in actors:
+            actors[actor_id] = SimpleNamespace(pk=actor_id, **dict(zip(MATRIX_ACTOR_FIELDS, actor, strict=True)))
+    language = get_language() or "en"
+
+    def order(actor):
+        shown = getattr(actor, f"name_{language}", None) or actor.name_en or actor.name
+        return (actor.kind != Actor.Kind.MEMBER_STATE, _alphabetical(shown), actor.code)
+
     columns = [r.pk for r in recommendations]
-    rows = []
-    # Member states first, then bodies, each by name (a stable sort keeps the database's order of names).
-    for actor in sorted(actors.order_by("name"), key=lambda actor: actor.kind != Actor.Kind.MEMBER_STATE):
-        if cells := by_actor.get(actor.pk):
-            rows.append(MatrixRow(actor=actor, cells=[cells.get(column) for column in columns]))
-    return rows
+    return [
+        MatrixRow(actor=actor, cells=[by_actor[actor.pk].get(column) for column in columns])
+        for actor in sorted(actors.values(), key=order)
+    ]
 
 
 def timeline(*, actions: list, status_changes: list) -> list[dict]:
@@ -326,7 +356,7 @@ def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
 
-    from .models import Action, Actor, StatusChange
+    from .models import Action, StatusChange
 
     recommendations = list(public_recommendations())
     for recommendation in recommendations:
@@ -337,7 +367,7 @@ def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
     by_pk = {r.pk: r for r in recommendations}
     statuses = responsibility_statuses(recommendations, actor)
     if actor is not None:
-        for _actor_id, recommendation_id, status in statuses:
+        for _actor_id, recommendation_id, status, *_actor in statuses:
             by_pk[recommendation_id].actor_status = status
 
     links = Action.recommendations.through.objects.filter(
@@ -379,11 +409,9 @@ def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
         ]
     )
     return {
-        "rollup": RollUp.of(status for _actor, _recommendation, status in statuses),
+        "rollup": RollUp.of(row[2] for row in statuses),
         "recommendations": recommendations,
-        "matrix": status_matrix(
-            recommendations, Actor.objects.filter(pk=actor.pk) if actor else Actor.objects.all(), statuses
-        ),
+        "matrix": status_matrix(recommendations, statuses),
         "status_changes": status_changes[:REPORT_STATUS_CHANGES],
         "more_status_changes": len(status_changes) > REPORT_STATUS_CHANGES,
     }

@@ -57,3 +57,24 @@ def test_search_finds_the_english_original_from_any_language(db):
     ResponsibilityFactory(actor=ActorFactory(code="MEX", name="Mexico"))
     body = Client().get(reverse("tracker:actor_list") + "?q=mexico&lang=fr").content.decode()
     assert "Mexico" in body and "1 " in body
+
+
+@pytest.mark.parametrize(
+    "code, expected", [("en", ["Brazil", "Canada", "Germany"]), ("es", ["Alemania", "Brazil", "Canadá"])]
+)
+def test_states_are_listed_by_the_name_the_visitor_reads(db, code, expected):
+    # Only "Germany" and "Canada" have a Spanish name; "Brazil" shows its English one. Bodies come last.
+    recommendation = RecommendationFactory(number=1)
+    for name, name_es, kind in [
+        ("Canada", "Canadá", "member_state"),
+        ("Germany", "Alemania", "member_state"),
+        ("Brazil", "", "member_state"),
+        ("Andean Community", "", "regional_process"),
+    ]:
+        actor = ActorFactory(name=name, name_en=name, name_es=name_es, kind=kind)
+        ResponsibilityFactory(recommendation=recommendation, actor=actor)
+    client = Client()
+    for url in [reverse("tracker:dashboard"), reverse("tracker:actor_list")]:
+        body = client.get(f"{url}?lang={code}").content.decode()
+        positions = [body.index(f">{name}<") for name in [*expected, "Andean Community"]]
+        assert positions == sorted(positions), url

@@ -205,7 +205,11 @@ def matrix_rows(rows, link_actors=True):
     html = []
     for row in rows:
         name = localized(row.actor, "name")
-        header = format_html('<a href="{}">{}</a>', row.actor.get_absolute_url(), name) if link_actors else name
+        header = (
+            format_html('<a href="{}">{}</a>', page_url("tracker:actor_detail", row.actor.code), name)
+            if link_actors
+            else name
+        )
         cells = "".join(f"<td>{_status_badge(status, True, language)}</td>" for status in row.cells)
         html.append(format_html('<tr><th scope="row">{}</th>{}</tr>', header, mark_safe(cells)))  # noqa: S308
     return mark_safe("\n".join(html))  # noqa: S308 - every part is escaped by format_html above
