@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from forum.models import Recommendation
 
 from .models import Action, Actor, Responsibility, Status, StatusChange
+from .selectors import ordered_actors
 
 # Fields entered in each language (see the translation.py modules): a search looks in every
 # language's column, not only the current one, so a visitor finds the English original too.
@@ -234,7 +235,7 @@ class ReportFilter(django_filters.FilterSet):
 
     actor = django_filters.ModelChoiceFilter(
         label=_("State or body"),
-        queryset=Actor.objects.order_by("name"),
+        queryset=lambda request: ordered_actors(Actor.objects.all()),
         to_field_name="code",
         empty_label=_("All states and bodies"),
     )

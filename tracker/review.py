@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from . import services
 from .forms import ReviewForm
 from .models import Actor, Report, Responsibility
+from .selectors import ordered_actors
 
 
 def _require_reviewer(request):
@@ -28,7 +29,9 @@ def _require_reviewer(request):
 class ReportFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=gettext_lazy("Review state"), choices=Report.State.choices)
     actor = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("State or body"), queryset=Actor.objects.order_by("name"), to_field_name="code"
+        label=gettext_lazy("State or body"),
+        queryset=lambda request: ordered_actors(Actor.objects.all()),
+        to_field_name="code",
     )
     recommendation = django_filters.NumberFilter(
         label=gettext_lazy("Recommendation"), field_name="recommendations__number", distinct=True

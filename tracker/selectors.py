@@ -117,22 +117,26 @@ LATEST_ACTIONS = 8
 TIMELINE_LENGTH = 50
 
 
-def _shown_name() -> Coalesce:
-    """The name a visitor sees: its translation into the page's language, else the English."""
+def actor_order(prefix: str = "") -> list:
+    """Member states first, then bodies, each by the name the visitor reads: its translation into the
+    page's language, else the English (`prefix` reaches the actor from a related model: "actor__")."""
+    from .models import Actor
+
     language = get_language()
     column = f"name_{language}" if language in dict(settings.LANGUAGES) else "name_en"
-    return Coalesce(NullIf(column, Value("")), "name_en", output_field=CharField())
+    return [
+        Case(
+            When(**{f"{prefix}kind": Actor.Kind.MEMBER_STATE}, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        Coalesce(NullIf(f"{prefix}{column}", Value("")), f"{prefix}name_en", output_field=CharField()),
+        f"{prefix}code",
+    ]
 
 
 def ordered_actors(actors: QuerySet) -> QuerySet:
-    """Member states first, then bodies, each by the name the visitor sees."""
-    from .models import Actor
-
-    return actors.order_by(
-        Case(When(kind=Actor.Kind.MEMBER_STATE, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        _shown_name(),
-        "code",
-    )
+    return actors.order_by(*actor_order())
 
 
 def current_recommendations() -> QuerySet:
@@ -240,12 +244,7 @@ def recommendation_page(number: int):
     recommendation = current_recommendations().select_related("forum").filter(number=number).first()
     if recommendation is None:
         return None
-    responsibilities = list(
-        recommendation.responsibilities.select_related("actor").order_by(
-            Case(When(actor__kind="member_state", then=Value(0)), default=Value(1), output_field=IntegerField()),
-            "actor__name",
-        )
-    )
+    responsibilities = list(recommendation.responsibilities.select_related("actor").order_by(*actor_order("actor__")))
     recommendation.rollup = RollUp.of(responsibility.status for responsibility in responsibilities)
     actions = list(published_actions().filter(recommendations=recommendation)[:TIMELINE_LENGTH])
     changes = list(recommendation.status_changes.select_related("actor")[:TIMELINE_LENGTH])
