@@ -393,7 +393,11 @@ class Action(models.Model):
                 condition=~Q(state="withdrawn") | ~Q(withdrawal_reason=""), name="action_withdrawal_has_reason"
             ),
         ]
-        indexes = [models.Index(fields=["state", "-taken_on"], name="action_state_date_idx")]
+        indexes = [
+            models.Index(fields=["state", "-taken_on"], name="action_state_date_idx"),
+            # An actor's page lists its published actions, newest first, a page at a time.
+            models.Index(fields=["actor", "state", "-taken_on", "-id"], name="action_actor_state_date_idx"),
+        ]
 
     def __str__(self):
         return self.title
