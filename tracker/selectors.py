@@ -17,11 +17,11 @@ from .models import STATUS_WEIGHTS, Responsibility, Status
 _COUNTED = list(STATUS_WEIGHTS)
 
 
-def _status_counts(prefix=""):
-    """Aggregate expressions: one count per status, plus the weighted sum of the counted ones."""
+def _status_counts(prefix):
+    """Aggregate expressions over related responsibilities (`prefix` reaches them): one count per
+    status, plus the weighted sum of the counted ones."""
     expressions = {
-        f"n_{status.value}": Count("pk" if not prefix else f"{prefix}pk", filter=Q(**{f"{prefix}status": status}))
-        for status in Status
+        f"n_{status.value}": Count(f"{prefix}pk", filter=Q(**{f"{prefix}status": status})) for status in Status
     }
     expressions["weight_sum"] = Sum(
         Case(
@@ -51,7 +51,7 @@ class RollUp:
 
     @classmethod
     def of(cls, statuses):
-        """The roll-up of statuses already read (the same figures `rollup` computes in SQL)."""
+        """The roll-up of statuses already read (the same figures `annotate_rollup` computes in SQL)."""
         tally = Counter(statuses)
         counts = {status: tally[status.value] for status in Status}
         return cls(counts=counts, weight_sum=sum(weight * counts[status] for status, weight in STATUS_WEIGHTS.items()))
@@ -92,12 +92,6 @@ class RollUp:
             (status, self.counts[status], round(100 * self.counts[status] / total, 1) if total else 0)
             for status in Status
         ]
-
-
-def rollup(responsibilities: QuerySet | None = None) -> RollUp:
-    """The roll-up of a set of responsibilities (all of them by default), in one query."""
-    qs = Responsibility.objects.all() if responsibilities is None else responsibilities
-    return RollUp.from_row(qs.aggregate(**_status_counts()))
 
 
 def annotate_rollup(recommendations: QuerySet) -> QuerySet:
@@ -262,7 +256,7 @@ def actor_page(actor):
     return {
         "actor": actor,
         "responsibilities": responsibilities,
-        "rollup": rollup(actor.responsibilities.all()),
+        "rollup": RollUp.of(responsibility.status for responsibility in responsibilities),
         "status_changes": list(actor.status_changes.select_related("recommendation")[:TIMELINE_LENGTH]),
     }
 

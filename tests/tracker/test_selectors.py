@@ -2,8 +2,12 @@ import pytest
 
 from forum.models import Recommendation
 from tests.factories import RecommendationFactory, ResponsibilityFactory
-from tracker.models import Status
-from tracker.selectors import annotate_rollup, rollup, rollup_of
+from tracker.models import Responsibility, Status
+from tracker.selectors import RollUp, annotate_rollup, rollup_of
+
+
+def rollup():
+    return RollUp.of(Responsibility.objects.values_list("status", flat=True))
 
 
 def test_rollup_leaves_not_assessed_and_not_applicable_out_of_progress(db):
