@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's form templates, found by the project's engine (FORM_RENDERER below).
+    "django.forms",
     "csp",
     "django_filters",
     "simple_history",
@@ -86,6 +88,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms are rendered by the project's template engine, so that a widget can use a template of the site.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -96,6 +101,17 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # An unreachable database fails fast (the health check answers 503 within 2 seconds).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+elif "sqlite" in DATABASES["default"]["ENGINE"]:
+    # Several writers at once (two reviewers, the server's threads) wait their turn instead of failing
+    # with "database is locked": readers never block the writer (WAL), a write transaction takes the
+    # lock when it begins rather than half-way (IMMEDIATE), and a waiting writer waits up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
@@ -121,7 +137,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_CALLABLE = "tracker.security.axes_username"
+AXES_USERNAME_CALLABLE = "tracker.lockout.axes_username"
 # Behind a reverse proxy, the client's address is the last one the proxies added; without one,
 # X-Forwarded-For is ignored, since a client could forge it to dodge the lockout.
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
@@ -151,8 +167,11 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents are never served from here: `tracker.views.documents` serves them, with checks.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# The largest evidence document accepted, in bytes.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -167,6 +186,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="followup@localhost")
 # The site's public address, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Reporting rounds: reminders are sent when a round opens, this many days before its due date, the day
+# after it, then weekly while a report is overdue (manage.py send_reminders, run daily).
+REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[14, 3])
+# Where vulnerabilities are reported (/.well-known/security.txt): a mailto: or https: address.
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default=f"mailto:{DEFAULT_FROM_EMAIL}")
 
 # Content Security Policy: everything from this site only, no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
@@ -220,18 +244,38 @@ LOGGING = {
     },
 }
 
+# A filter left open says so, rather than "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
+
 # How many rows a public list shows per page.
 PAGE_SIZE = 25
 
-# Open data. The JSON API is public and read-only: no authentication (so no session and no CSRF),
-# JSON only. Pagination and filters are set on the views themselves (tracker/api.py).
+
+def _rate(name, default):
+    """A request rate in DRF's syntax (`120/min`), or None when the variable says `off`."""
+    value = env.str(name, default=default).strip()
+    return None if value.lower() == "off" else value
+
+
+# How often one client may call the API, or fetch a download (anonymous clients by address, signed-in
+# users by account), counted in the shared cache: 429 with Retry-After beyond (tracker/throttling.py).
+API_THROTTLE_ANON = _rate("API_THROTTLE_ANON", "120/min")
+API_THROTTLE_USER = _rate("API_THROTTLE_USER", "600/min")
+# Downloads: enough for `frictionless validate` of the data package (about 20 fetches, its foreign
+# keys read the referenced tables again), few enough that anonymous clients cannot hold every worker.
+DOWNLOAD_THROTTLE_ANON = _rate("DOWNLOAD_THROTTLE_ANON", "30/min")
+
+# Open data. The JSON API is public and read-only, JSON only; a signed-in user is recognised (by the
+# session, for its own rate) but sees nothing more. Pagination and filters are set on the views.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.throttling.AnonymousApiRate", "tracker.throttling.UserApiRate"],
+    # The client's address, behind as many proxies as the login lockout counts.
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT or None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Follow-up of the Special Forum on Migration Issues: open data API",

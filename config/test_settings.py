@@ -17,3 +17,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Pages are rendered afresh in tests: a test's writes are never committed, so the record's version
 # (raised on commit) would not change within it. tests/tracker/test_caching.py turns the cache on.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# WhiteNoise would index every static file (thousands, with the API docs' assets) each time a test
+# client starts; looking a file up when it is asked for costs the tests nothing.
+WHITENOISE_AUTOREFRESH = True

@@ -34,6 +34,10 @@ class ReadOnlyOnceSavedMixin:
 
     verbatim_fields = ()
 
+    class Media:
+        # Fields as wide as the texts they hold.
+        css = {"all": ["css/admin.css"]}
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         return readonly + list(self.verbatim_fields) if obj else readonly
@@ -42,24 +46,37 @@ class ReadOnlyOnceSavedMixin:
         return False
 
 
-class PanelInline(admin.TabularInline):
+class VerbatimInlineMixin:
+    """The rows of a saved forum keep their words as printed: only their translations can change."""
+
+    verbatim_fields = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + list(self.verbatim_fields) if obj else readonly
+
+
+class PanelInline(VerbatimInlineMixin, admin.TabularInline):
     model = Panel
     extra = 0
     can_delete = False
     fields = ["position", "topic_en", *translation_fields("topic")]
+    verbatim_fields = ["position", "topic_en"]
 
 
-class CommentSectionInline(admin.TabularInline):
+class CommentSectionInline(VerbatimInlineMixin, admin.TabularInline):
     model = CommentSection
     extra = 0
     can_delete = False
     fields = ["letter", "position", "heading_en", *translation_fields("heading")]
+    verbatim_fields = ["letter", "position", "heading_en"]
 
 
 @admin.register(Forum)
 class ForumAdmin(ReadOnlyOnceSavedMixin, admin.ModelAdmin):
     list_display = ["name", "date", "place", "convening_body"]
-    verbatim_fields = ["introduction_en"]
+    # What the source prints (its name, place, date, convening body, introduction) stays as loaded.
+    verbatim_fields = ["name_en", "slug", "date", "place_en", "convening_body_en", "introduction_en"]
     inlines = [PanelInline, CommentSectionInline]
     fieldsets = [
         (
@@ -79,6 +96,10 @@ class ForumAdmin(ReadOnlyOnceSavedMixin, admin.ModelAdmin):
         *translation_fieldsets("name", "place", "convening_body", "introduction", "translation_credit"),
     ]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # The slug is read-only once saved, so there is nothing left to fill in.
+        return {} if obj else super().get_prepopulated_fields(request, obj)
 
 
 @admin.register(Comment)

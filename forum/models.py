@@ -5,20 +5,17 @@ texts are the forum's words, so the admin shows them read-only once saved. The s
 later forum's record beside this one.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .links import page_url
-
 
 def translation_columns(*fields):
-    """The per-language columns django-modeltranslation adds for these fields.
-
-    They are added after the model class exists, so django-simple-history's historical model does
-    not have them; it must leave them out when it copies a row (the history keeps the English).
-    """
+    """The per-language columns django-modeltranslation adds for these fields (`forum.history` keeps
+    them in the change history)."""
     return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
 
 
@@ -69,6 +66,7 @@ class Forum(models.Model):
     )
 
     objects = ForumManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date"]
@@ -90,6 +88,7 @@ class Panel(models.Model):
     topic = models.CharField(_("topic"), max_length=300)
 
     objects = ForumPartManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["forum", "position"]
@@ -117,6 +116,7 @@ class CommentSection(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
 
     objects = SectionManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["forum", "position"]
@@ -144,6 +144,13 @@ def split_bullets(text):
     return lead.strip(), items
 
 
+def text_structure(text):
+    """How a text is built: for each paragraph (paragraphs are separated by a blank line), how many list
+    items it carries. A translation must be built like its original: `(0, 0)` for two plain
+    paragraphs, `(4,)` for a paragraph leading a list of four."""
+    return tuple(len(split_bullets(paragraph)[1]) for paragraph in re.split(r"\n\s*\n", text.strip()))
+
+
 class Comment(models.Model):
     """A comment paragraph, numbered as printed.
 
@@ -167,6 +174,7 @@ class Comment(models.Model):
     )
 
     objects = ForumPartManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["forum", "position"]
@@ -183,16 +191,6 @@ class Comment(models.Model):
         return (self.forum.slug, self.position)
 
     natural_key.dependencies = ["forum.forum", "forum.commentsection"]
-
-    @property
-    def lead(self):
-        """The paragraph before any bulleted list."""
-        return split_bullets(self.text)[0]
-
-    @property
-    def bullets(self):
-        """The list items, without their bullet character."""
-        return split_bullets(self.text)[1]
 
 
 class Recommendation(models.Model):
@@ -226,9 +224,7 @@ class Recommendation(models.Model):
 
     objects = RecommendationManager()
     # Editorial fields change; the history keeps who changed them.
-    history = HistoricalRecords(
-        m2m_fields=[related_comments], excluded_fields=translation_columns("text", "short_title", "translation_credit")
-    )
+    history = HistoricalRecords(m2m_fields=[related_comments])
 
     class Meta:
         ordering = ["forum", "number"]
@@ -243,9 +239,6 @@ class Recommendation(models.Model):
         if self.short_title:
             return f"{self.number}. {self.short_title}"
         return f"{self.number}. {self.text[:60]}"
-
-    def get_absolute_url(self):
-        return page_url("tracker:recommendation_detail", self.number)
 
     def natural_key(self):
         return (self.forum.slug, self.number)

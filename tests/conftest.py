@@ -1,13 +1,16 @@
 """Personas and shared fixtures: who uses the tracker, as tests see them."""
 
+import contextlib
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
 from tests.factories import ActorFactory, LiaisonFactory, UserFactory
-from tracker.services import STAFF_GROUP
+from tracker.models import STAFF_GROUP
 
 
 @pytest.fixture(autouse=True)
@@ -27,13 +30,25 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _migrated_rows_survive(django_db_serialized_rollback):
+    """Every test finds the rows the migrations made (content types, permissions, the staff group).
+
+    A transactional test (the browser, caching and reliability tests) empties the database after it.
+    With serialized rollback it does so without recreating the content types under new ids, and the
+    next transactional test puts the migrated rows back as they were; pytest-django runs every other
+    test before the transactional ones. So the tests pass in any order, as CI checks by shuffling them
+    (pytest-randomly). For the other tests, which run in a transaction rolled back, it changes nothing.
+    A test marked `django_db(transaction=True)` must say `serialized_rollback=True` in the mark too:
+    pytest-django reads the mark, not this fixture, to know that the migrated rows must be kept.
+    """
+
+
 @pytest.fixture
 def staff(db):
     """A member of the committee's technical secretariat, working in the admin."""
     user = UserFactory(username="staff", is_staff=True)
-    # The group comes from a data migration; a transactional test's flush has removed it, so a test
-    # that needs its permissions runs in a transaction that is rolled back (the default).
-    user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+    user.groups.add(Group.objects.get(name=STAFF_GROUP))
     return user
 
 
@@ -73,3 +88,23 @@ def staff_client(staff):
     client = Client()
     client.force_login(staff)
     return client
+
+
+@contextlib.contextmanager
+def kept_for_module(django_db_blocker):
+    """Rows written inside this block stay for the rest of a module's tests, then are rolled back.
+
+    For data that costs more to build than the tests that read it (the fixtures' whole record, the
+    bad-input battery's record): built once in an outer transaction, while each test runs in its own
+    savepoint inside it (`pytestmark = pytest.mark.django_db`), so what one test writes is undone
+    before the next. Use it from a module-scoped fixture that yields inside the block.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

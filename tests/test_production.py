@@ -1,5 +1,6 @@
 """Production settings: the deployment checks pass, headers are set, errors have the site's pages."""
 
+import datetime
 import os
 import subprocess
 import sys
@@ -101,3 +102,15 @@ def test_json_logs_carry_the_error_and_the_request(rf):
     entry = json.loads(JsonFormatter().format(record))
     assert entry["level"] == "ERROR" and entry["path"] == "/broken/" and entry["status"] == 500
     assert "ValueError: boom" in entry["exception"]
+
+
+def test_security_txt_says_how_to_report_a_vulnerability(db, client, settings):
+    settings.SECURITY_CONTACT = "mailto:security@followup.example.org"
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    fields = dict(line.split(": ", 1) for line in response.content.decode().splitlines())
+    assert fields["Contact"] == "mailto:security@followup.example.org"
+    expires = datetime.datetime.fromisoformat(fields["Expires"].replace("Z", "+00:00"))
+    assert datetime.timedelta(days=30) < expires - datetime.datetime.now(datetime.UTC) < datetime.timedelta(days=365)
+    assert fields["Canonical"].endswith("/.well-known/security.txt")

@@ -7,6 +7,18 @@ class TrackerConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self):
+        # Imported here, not at the top: the cache's signals need the models, which exist only once
+        # the app registry is ready.
+        from django.db.backends.signals import connection_created
+
+        from forum.history import record_translations
+
+        from . import lookups  # noqa: F401 - registers `__any_of`
         from .caching import connect_signals
+        from .models import Actor, ReportingRound
+        from .search.matching import register_fold
 
         connect_signals()
+        connection_created.connect(register_fold, dispatch_uid="search-fold")
+        record_translations(Actor)
+        record_translations(ReportingRound)

@@ -1,11 +1,11 @@
 """Whole-page caching for anonymous visitors, never stale after a change.
 
 Pages are keyed by a version of the record: one database row (`RecordVersion`) that every saved,
-deleted or re-linked row of the record raises in its own transaction. A reader therefore sees the new
-number exactly when it can see the new data, in every worker, whatever the cache backend keeps: with
-a per-process cache, a flushed Redis, or no cache at all (`dummycache://`) the pages are simply
-rendered again. The ETag carries the same version, so browsers revalidate every time (`no-cache`)
-and get 304 while nothing changed.
+deleted or re-linked row the public can see raises once its transaction commits (drafts, reports and
+history rows do not: `is_public_change`). A reader therefore sees the new number once it can see the
+new data, in every worker, whatever the cache backend keeps: with a per-process cache, a flushed
+Redis, or no cache at all (`dummycache://`) the pages are simply rendered again. The ETag carries the
+same version, so browsers revalidate every time (`no-cache`) and get 304 while nothing changed.
 
 The version is raised from model signals rather than from each service: signals also catch the
 admin's own saves (the forum's editorial fields), `loaddata`, and whatever a later feature adds.
@@ -24,26 +24,27 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from .models import Action, Evidence, RecordVersion, Report, RoundReport
 
 PAGE_TIMEOUT = 60 * 10
 WATCHED_APPS = {"forum", "tracker"}
 
 
-def data_version() -> int:
-    # Read on every anonymous page view, cached or not: one indexed row, without the ORM's overhead.
-    from .models import RecordVersion
+# Read on every anonymous page view, cached or not: one indexed row, without the ORM's overhead.
+VERSION_QUERY = "SELECT number FROM tracker_recordversion WHERE id = 1"
 
+
+def data_version() -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number FROM {RecordVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+        cursor.execute(VERSION_QUERY)
         row = cursor.fetchone()
     return row[0] if row else 0
 
 
 def _bump():
-    from .models import RecordVersion
-
     if not RecordVersion.objects.filter(pk=1).update(number=F("number") + 1):
         # A random start: two databases (a rebuilt one, a restored copy of another) never count
         # alike, so an ETag never stands for two different pages.
@@ -58,8 +59,34 @@ def bump_data_version(**kwargs) -> None:
     transaction.on_commit(_bump)
 
 
-def _on_change(sender, **kwargs):
-    if sender._meta.app_label in WATCHED_APPS and sender._meta.model_name != "recordversion":
+# What the public never sees: a change to these leaves every public page, and its ETag, as it was, so
+# that nobody can tell from outside when a draft or a report is written.
+PRIVATE_MODELS = {"report", "liaison", "recordversion", "roundreportentry", "reminder", "accountpreferences"}
+
+
+def is_public_change(sender, instance) -> bool:
+    """Whether saving or linking `instance` (of `sender`, a model or a many-to-many table) can change
+    what an anonymous visitor sees."""
+    meta = sender._meta
+    if meta.app_label not in WATCHED_APPS or meta.model_name in PRIVATE_MODELS:
+        return False
+    if meta.model_name.startswith("historical"):
+        # django-simple-history's versions are for staff; the public history is the status changes.
+        return False
+    if isinstance(instance, Evidence):
+        instance = instance.action
+    if isinstance(instance, Action):
+        # A draft never shows; a published action shows, and so does the moment it stops being public.
+        return instance.state == Action.State.PUBLISHED or getattr(instance, "was_published", False)
+    if isinstance(instance, RoundReport):
+        # The public sees only that a round report was submitted, and when: its first submission.
+        return getattr(instance, "first_submitted_now", False)
+    # A report's links to its recommendations (their own table) are as private as the report.
+    return not isinstance(instance, Report)
+
+
+def _on_change(sender, instance=None, **kwargs):
+    if is_public_change(sender, instance):
         bump_data_version()
 
 
@@ -88,7 +115,9 @@ def public_page(view):
             patch_vary_headers(response, ["Cookie"])
             return response
         language = translation.get_language() or ""
-        fingerprint = hashlib.sha256(f"{data_version()}|{language}|{request.get_full_path()}".encode()).hexdigest()[:32]
+        # The day is part of the key: a round becomes open, or a report overdue, at midnight.
+        key = f"{data_version()}|{timezone.localdate().isoformat()}|{language}|{request.get_full_path()}"
+        fingerprint = hashlib.sha256(key.encode()).hexdigest()[:32]
         etag = f'"{fingerprint}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()

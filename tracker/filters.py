@@ -1,23 +1,29 @@
-"""FilterSets shared by the public lists (and later the API and exports).
+"""FilterSets: one per list, shared by its page, its API endpoint and its download.
 
 Every filter lives in the query string, so a filtered view is a link someone can share. A value that
-cannot be understood makes the FilterSet invalid; the views then show the errors and no rows.
+cannot be understood makes the FilterSet invalid; the pages then show the errors and no rows, the API
+and the downloads answer 400 naming it.
 """
 
 import django_filters
 from django import forms
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceField
 
 from forum.models import Recommendation
 
-from .models import Action, Actor, Responsibility, Status, StatusChange
-from .selectors import ordered_actors
+from .models import Action, Actor, Report, ReportingRound, Responsibility, Status, StatusChange
+from .ordering import actor_choices
+from .search import contains_every_word, match_actions, match_recommendations, parse_query
+from .selectors.common import current_recommendations
 
-# Fields entered in each language (see the translation.py modules): a search looks in every
-# language's column, not only the current one, so a visitor finds the English original too.
+# Fields entered in each language (see the translation.py modules): the lists' search on names and
+# reasons looks in every language's column, so a visitor finds the English original too.
 TRANSLATED_FIELDS = {"text", "short_title", "name", "notes"}
 
 
@@ -29,53 +35,132 @@ def _columns(field):
 
 
 def _search(queryset, fields, value):
-    condition = Q()
-    for term in value.split()[:10]:
-        term_condition = Q()
-        for field in fields:
-            for column in _columns(field):
-                term_condition |= Q(**{f"{column}__icontains": term})
-        condition &= term_condition
-    return queryset.filter(condition)
+    """Every word (or "phrase") of `value` in one of the fields, whatever its case and accents; `-word`
+    in none: the site search's syntax and matching (`tracker.search`), on names, codes and reasons."""
+    return contains_every_word(queryset, parse_query(value), [column for field in fields for column in _columns(field)])
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class RecommendationFilter(django_filters.FilterSet):
+def date_range(field_name, after_label, before_label):
+    """Two filters, a list's rows on or after a date and on or before one."""
+    return (
+        django_filters.DateFilter(label=after_label, field_name=field_name, lookup_expr="gte", widget=DateInput),
+        django_filters.DateFilter(label=before_label, field_name=field_name, lookup_expr="lte", widget=DateInput),
+    )
+
+
+class FilterSelect(forms.Select):
+    """A select whose options are written in one template, not one template each: a list's filters
+    offer dozens of states and bodies, and Django's per-option rendering cost more than the list."""
+
+    template_name = "tracker/widgets/select.html"
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """A choice among fixed values (a status, a kind of actor), offered in a `FilterSelect`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FilterSelect)
+        super().__init__(*args, **kwargs)
+
+
+class ActorCodeField(ChoiceField):
+    """A state or body chosen by its code, in any case ("mex" is MEX)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class ActorCodeFilter(ChoiceFilter):
+    """The state or body a list is narrowed to: a choice of names, in the one order, sent as the code.
+
+    An unknown code is refused (the page says so, the API answers 400), never read as "no rows"."""
+
+    field_class = ActorCodeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", actor_choices)
+        kwargs.setdefault("field_name", "actor__code")
+        super().__init__(*args, **kwargs)
+
+
+class SameRowFilterSet(django_filters.FilterSet):
+    """A FilterSet whose filters in `same_row` each describe one related row, and so apply together.
+
+    "Responsible for recommendation 5, at non-compliance" means one responsibility that is both, not
+    a responsibility for 5 and another at non-compliance. The filters named in `same_row` (filter
+    name: lookup on `related`) are applied in one subquery, after the others.
+    """
+
+    related = None  # the related model's queryset, e.g. Responsibility.objects
+    related_key = ""  # the related rows' column that points back to this FilterSet's model
+    same_row: dict = {}
+
+    def apply_together(self, queryset, name, value: str):
+        return queryset  # applied with the other same-row filters, in `filter_queryset`
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        conditions = {
+            lookup: self.form.cleaned_data[name]
+            for name, lookup in self.same_row.items()
+            if self.form.cleaned_data.get(name) not in (None, "")
+        }
+        if conditions:
+            related = self.related.filter(**self.row_conditions(conditions))
+            queryset = queryset.filter(pk__in=related.values(self.related_key))
+        return queryset
+
+    def row_conditions(self, conditions: dict) -> dict:
+        """All the conditions on the one related row (a subclass may add to them)."""
+        return conditions
+
+
+def recommendation_choices() -> list[tuple[str, str]]:
+    """(number, "number. short title") of the current forum's recommendations, by number."""
+    return [
+        (str(r.number), f"{r.number}. {r.short_title}" if r.short_title else str(r.number))
+        for r in current_recommendations().select_related(None).order_by("number")
+    ]
+
+
+class RecommendationNumberFilter(ChoiceFilter):
+    """A recommendation, chosen by its number among those of the forum; another number is refused."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", recommendation_choices)
+        super().__init__(*args, **kwargs)
+
+
+class RecommendationFilter(SameRowFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    status = django_filters.ChoiceFilter(
-        label=_("Overall status"), field_name="overall_assessment__status", choices=Status.choices
-    )
-    actor = django_filters.CharFilter(label=_("Responsible actor (code)"), method="filter_actor", max_length=20)
-    actor_kind = django_filters.ChoiceFilter(
-        label=_("Kind of actor responsible"), choices=Actor.Kind.choices, method="filter_actor_kind"
-    )
+    status = ChoiceFilter(label=_("Overall status"), field_name="overall_assessment__status", choices=Status.choices)
+    actor = ActorCodeFilter(label=_("Responsible state or body"), method="apply_together")
+    actor_kind = ChoiceFilter(label=_("Kind of actor responsible"), choices=Actor.Kind.choices, method="apply_together")
+
+    related, related_key = Responsibility.objects, "recommendation"
+    same_row = {"actor": "actor__code", "actor_kind": "actor__kind"}
 
     class Meta:
         model = Recommendation
         fields = ["q", "status", "actor", "actor_kind"]
 
     def search(self, queryset, name, value):
-        return _search(queryset, ["text", "short_title"], value)
-
-    def filter_actor(self, queryset, name, value):
-        return queryset.filter(pk__in=Recommendation.objects.filter(responsibilities__actor__code=value.upper()))
-
-    def filter_actor_kind(self, queryset, name, value):
-        return queryset.filter(pk__in=Recommendation.objects.filter(responsibilities__actor__kind=value))
+        # The site search's matching: full-text on PostgreSQL, in the visitor's language and English.
+        return match_recommendations(queryset, parse_query(value), get_language(), ranked=False)
 
 
-class ActorFilter(django_filters.FilterSet):
+class ActorFilter(SameRowFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Actor.Kind.choices)
-    recommendation = django_filters.NumberFilter(
-        label=_("Responsible for recommendation"), method="filter_recommendation", min_value=1, max_value=1000
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Has a responsibility at status"), choices=Status.choices, method="filter_status"
-    )
+    kind = ChoiceFilter(label=_("Kind"), choices=Actor.Kind.choices)
+    recommendation = RecommendationNumberFilter(label=_("Responsible for recommendation"), method="apply_together")
+    status = ChoiceFilter(label=_("Has a responsibility at status"), choices=Status.choices, method="apply_together")
+
+    related, related_key = Responsibility.objects, "actor"
+    same_row = {"recommendation": "recommendation__number", "status": "status"}
 
     class Meta:
         model = Actor
@@ -84,75 +169,47 @@ class ActorFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return _search(queryset, ["name", "code"], value)
 
-    def filter_recommendation(self, queryset, name, value):
-        return queryset.filter(pk__in=Actor.objects.filter(responsibilities__recommendation__number=value))
 
-    def filter_status(self, queryset, name, value):
-        return queryset.filter(pk__in=Actor.objects.filter(responsibilities__status=value))
-
-
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(SameRowFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    actor = django_filters.CharFilter(label=_("Actor (code)"), method="filter_actor", max_length=20)
-    actor_kind = django_filters.ChoiceFilter(
-        label=_("Kind of actor"), field_name="actor__kind", choices=Actor.Kind.choices
+    actor = ActorCodeFilter(label=_("State or body"))
+    actor_kind = ChoiceFilter(label=_("Kind of actor"), field_name="actor__kind", choices=Actor.Kind.choices)
+    recommendation = RecommendationNumberFilter(label=_("Recommendation"), method="apply_together")
+    status = ChoiceFilter(
+        label=_("Status of the actor on that recommendation"), choices=Status.choices, method="apply_together"
     )
-    recommendation = django_filters.NumberFilter(
-        label=_("Recommendation"), method="filter_recommendation", min_value=1, max_value=1000
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Status of the actor on that recommendation"),
-        choices=Status.choices,
-        method="filter_status",
-    )
-    date_after = django_filters.DateFilter(
-        label=_("Taken on or after"), field_name="taken_on", lookup_expr="gte", widget=DateInput
-    )
-    date_before = django_filters.DateFilter(
-        label=_("Taken on or before"), field_name="taken_on", lookup_expr="lte", widget=DateInput
-    )
+    date_after, date_before = date_range("taken_on", _("Taken on or after"), _("Taken on or before"))
+
+    # One recommendation the action addresses: its number, and the acting actor's status on it.
+    related, related_key = Action.recommendations.through.objects, "action"
+    same_row = {"recommendation": "recommendation__number", "status": "recommendation__responsibilities__status"}
 
     class Meta:
         model = Action
         fields = ["q", "actor", "actor_kind", "recommendation", "status", "date_after", "date_before"]
 
     def search(self, queryset, name, value):
-        return _search(queryset, ["title", "description", "actor__name"], value)
+        # The site search's matching: title, description and evidence titles (the actor has its filter).
+        return match_actions(queryset, parse_query(value), get_language(), ranked=False)
 
-    def filter_actor(self, queryset, name, value):
-        return queryset.filter(actor__code=value.upper())
-
-    def filter_recommendation(self, queryset, name, value):
-        return queryset.filter(pk__in=Action.objects.filter(recommendations__number=value))
-
-    def filter_status(self, queryset, name, value):
-        # Actions by actors whose responsibility for an addressed recommendation is at this status.
-        return queryset.filter(
-            pk__in=Action.objects.filter(
-                recommendations__responsibilities__actor=F("actor"),
-                recommendations__responsibilities__status=value,
-            )
-        )
+    def row_conditions(self, conditions):
+        if "recommendation__responsibilities__status" in conditions:
+            # The status is the acting actor's own, on that same recommendation.
+            return {**conditions, "recommendation__responsibilities__actor": F("action__actor")}
+        return conditions
 
 
 class ResponsibilityFilter(django_filters.FilterSet):
     """The status matrix, one responsibility a row: for its download, its import and the API."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    recommendation = django_filters.NumberFilter(
-        label=_("Recommendation"), field_name="recommendation__number", min_value=1, max_value=1000
-    )
-    actor = django_filters.CharFilter(label=_("Actor (code)"), method="filter_actor", max_length=20)
-    actor_kind = django_filters.ChoiceFilter(
-        label=_("Kind of actor"), field_name="actor__kind", choices=Actor.Kind.choices
-    )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
-    role = django_filters.ChoiceFilter(label=_("Role"), choices=Responsibility.Role.choices)
-    date_after = django_filters.DateFilter(
-        label=_("Last assessed on or after"), field_name="last_assessed", lookup_expr="gte", widget=DateInput
-    )
-    date_before = django_filters.DateFilter(
-        label=_("Last assessed on or before"), field_name="last_assessed", lookup_expr="lte", widget=DateInput
+    recommendation = RecommendationNumberFilter(label=_("Recommendation"), field_name="recommendation__number")
+    actor = ActorCodeFilter(label=_("State or body"))
+    actor_kind = ChoiceFilter(label=_("Kind of actor"), field_name="actor__kind", choices=Actor.Kind.choices)
+    status = ChoiceFilter(label=_("Status"), choices=Status.choices)
+    role = ChoiceFilter(label=_("Role"), choices=Responsibility.Role.choices)
+    date_after, date_before = date_range(
+        "last_assessed", _("Last assessed on or after"), _("Last assessed on or before")
     )
 
     class Meta:
@@ -161,9 +218,6 @@ class ResponsibilityFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return _search(queryset, ["actor__name", "actor__code", "recommendation__short_title", "reasoning"], value)
-
-    def filter_actor(self, queryset, name, value):
-        return queryset.filter(actor__code=value.upper())
 
 
 class StatusChangeFilter(django_filters.FilterSet):
@@ -174,22 +228,13 @@ class StatusChangeFilter(django_filters.FilterSet):
         OVERALL = "overall", _("The committee's overall status")
 
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    recommendation = django_filters.NumberFilter(
-        label=_("Recommendation"), field_name="recommendation__number", min_value=1, max_value=1000
-    )
-    actor = django_filters.CharFilter(label=_("Actor (code)"), method="filter_actor", max_length=20)
-    actor_kind = django_filters.ChoiceFilter(
-        label=_("Kind of actor"), field_name="actor__kind", choices=Actor.Kind.choices
-    )
-    status = django_filters.ChoiceFilter(label=_("New status"), field_name="to_status", choices=Status.choices)
-    from_status = django_filters.ChoiceFilter(label=_("Previous status"), choices=Status.choices)
-    scope = django_filters.ChoiceFilter(label=_("Whose status"), choices=Scope.choices, method="filter_scope")
-    date_after = django_filters.DateFilter(
-        label=_("Assessed on or after"), field_name="assessed_on", lookup_expr="gte", widget=DateInput
-    )
-    date_before = django_filters.DateFilter(
-        label=_("Assessed on or before"), field_name="assessed_on", lookup_expr="lte", widget=DateInput
-    )
+    recommendation = RecommendationNumberFilter(label=_("Recommendation"), field_name="recommendation__number")
+    actor = ActorCodeFilter(label=_("State or body"))
+    actor_kind = ChoiceFilter(label=_("Kind of actor"), field_name="actor__kind", choices=Actor.Kind.choices)
+    status = ChoiceFilter(label=_("New status"), field_name="to_status", choices=Status.choices)
+    from_status = ChoiceFilter(label=_("Previous status"), choices=Status.choices)
+    scope = ChoiceFilter(label=_("Whose status"), choices=Scope.choices, method="filter_scope")
+    date_after, date_before = date_range("assessed_on", _("Assessed on or after"), _("Assessed on or before"))
 
     class Meta:
         model = StatusChange
@@ -208,9 +253,6 @@ class StatusChangeFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return _search(queryset, ["reason", "actor__name", "actor__code"], value)
 
-    def filter_actor(self, queryset, name, value):
-        return queryset.filter(actor__code=value.upper())
-
     def filter_scope(self, queryset, name, value):
         return queryset.filter(responsibility__isnull=(value == self.Scope.OVERALL))
 
@@ -226,27 +268,93 @@ class _PeriodForm(forms.Form):
         return cleaned
 
 
-class ReportFilter(django_filters.FilterSet):
+class CommitteeReportFilter(django_filters.FilterSet):
     """The committee report's choices: one actor, and the period whose actions and assessments it lists.
 
     The report reads the cleaned values and filters the roll-up, the matrix, the actions and the
-    assessments with them; `qs` is the published actions in the period.
+    assessments with them.
     """
 
-    actor = django_filters.ModelChoiceFilter(
-        label=_("State or body"),
-        queryset=lambda request: ordered_actors(Actor.objects.all()),
-        to_field_name="code",
-        empty_label=_("All states and bodies"),
-    )
-    date_from = django_filters.DateFilter(
-        label=_("Period from"), field_name="taken_on", lookup_expr="gte", widget=DateInput
-    )
-    date_to = django_filters.DateFilter(
-        label=_("Period to"), field_name="taken_on", lookup_expr="lte", widget=DateInput
-    )
+    actor = ActorCodeFilter(label=_("State or body"), empty_label=_("All states and bodies"))
+    date_from, date_to = date_range("taken_on", _("Period from"), _("Period to"))
 
     class Meta:
         model = Action
         fields = ["actor", "date_from", "date_to"]
         form = _PeriodForm
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    """The staff's review queue: liaisons' reports by review state, state or body, and recommendation."""
+
+    state = ChoiceFilter(label=_("Review state"), choices=Report.State.choices)
+    actor = ActorCodeFilter(label=_("State or body"))
+    recommendation = RecommendationNumberFilter(
+        label=_("Recommendation"), field_name="recommendations__number", distinct=True
+    )
+
+    class Meta:
+        model = Report
+        fields = ["state", "actor", "recommendation"]
+
+
+class RoundFilter(django_filters.FilterSet):
+    """Reporting rounds, by where they stand and the year they open."""
+
+    state = ChoiceFilter(label=_("State"), choices=ReportingRound.State.choices, method="filter_state")
+    year = django_filters.NumberFilter(
+        label=_("Year it opens"), field_name="opens_on__year", min_value=2000, max_value=2100
+    )
+
+    class Meta:
+        model = ReportingRound
+        fields = ["state", "year"]
+
+    def filter_state(self, queryset, name, value: str):
+        today = timezone.localdate()
+        if value == ReportingRound.State.CLOSED:
+            return queryset.filter(closed_at__isnull=False)
+        if value == ReportingRound.State.OPEN:
+            return queryset.filter(closed_at__isnull=True, opens_on__lte=today)
+        return queryset.filter(closed_at__isnull=True, opens_on__gt=today)
+
+
+class SearchForm(forms.Form):
+    """The site search (`/search/`): the words, and the filters the lists have, each optional.
+
+    A filter that applies to some kinds of result only leaves the others out (the page says so)."""
+
+    q = forms.CharField(label=_("Search for"), max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of result"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("recommendation", _("Recommendations")),
+            ("actor", _("States and bodies")),
+            ("comment", _("Forum comments")),
+            ("action", _("Actions")),
+        ],
+        widget=FilterSelect,
+    )
+    actor = ActorCodeField(label=_("State or body"), required=False, choices=(), widget=FilterSelect)
+    recommendation = forms.TypedChoiceField(
+        label=_("Recommendation"), required=False, coerce=int, empty_value=None, choices=(), widget=FilterSelect
+    )
+    date_after = forms.DateField(label=_("Actions taken on or after"), required=False, widget=DateInput)
+    date_before = forms.DateField(label=_("Actions taken on or before"), required=False, widget=DateInput)
+
+    def __init__(self, *args, check_period=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The API, as its other lists do, answers a period that ends before it starts with no rows.
+        self.check_period = check_period
+        any_choice = [("", settings.FILTERS_EMPTY_CHOICE_LABEL)]
+        self.fields["actor"].choices = any_choice + actor_choices()
+        self.fields["recommendation"].choices = any_choice + recommendation_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_after"), cleaned.get("date_before")
+        if self.check_period and start and end and start > end:
+            raise forms.ValidationError(_("The period ends before it starts: swap the two dates."), code="period")
+        return cleaned

@@ -1,5 +1,7 @@
 """Group permissions, granted by data migrations."""
 
+from django.contrib.auth.management import create_permissions
+
 
 def grant_group_permissions(apps, group_name, permissions):
     """Give a group permissions, {app_label: {model: [verbs]}}, creating them first if needed.
@@ -7,8 +9,6 @@ def grant_group_permissions(apps, group_name, permissions):
     Permissions are normally created after all migrations have run; a data migration that grants
     them needs them now.
     """
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, verbosity=0)

@@ -18,10 +18,22 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.db import connections
+from django.contrib.auth.models import Group
+from django.core.management.color import no_style
+from django.db import connection, connections
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
-from tests.browser.pages import DESKTOP, DRAFT_TITLE, WITHDRAWN_TITLE
+from tests.browser.pages import (
+    DESKTOP,
+    DRAFT_TITLE,
+    EARLIER_ROUND,
+    LATER_ROUND,
+    OPEN_ROUND,
+    ROUND_DRAFT_TEXT,
+    ROUND_SUBMITTED_TEXT,
+    WITHDRAWN_TITLE,
+)
 from tests.factories import (
     ActionFactory,
     ActorFactory,
@@ -30,12 +42,15 @@ from tests.factories import (
     CommentSectionFactory,
     EvidenceFactory,
     ForumFactory,
+    LiaisonFactory,
     PanelFactory,
     RecommendationFactory,
     ResponsibilityFactory,
     StatusChangeFactory,
+    UserFactory,
 )
-from tracker.models import Action, Actor, OverallAssessment, Responsibility, Status
+from tracker import services
+from tracker.models import STAFF_GROUP, Action, Actor, OverallAssessment, ReportingRound, Responsibility, Status
 
 CHROMIUM_MISSING = "Chromium not installed: apt-get install chromium"
 CHROMIUM_ARGS = [
@@ -97,18 +112,6 @@ def chromium(django_db_setup, live_server):
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _migrated_rows_survive(django_db_serialized_rollback):
-    """Give every test, and every test after this package, the rows the migrations made.
-
-    The live server needs a transactional database, flushed after each test. A plain flush deletes the
-    rows the data migrations made (the "Committee staff" group) and recreates the content types and
-    permissions under new ids, which breaks later tests that restore the migrated rows themselves
-    (`serialized_rollback=True`, as tests/reliability does). With serialized rollback here too, the flush
-    leaves that to the next test, which puts the migrated rows back as they were.
-    """
-
-
 @pytest.fixture
 def new_context(chromium, live_server):
     """Make a browser context of its own, on the live server; closed after the test."""
@@ -168,10 +171,122 @@ def _set_status(responsibility, status, on, reasoning, previous=Status.NOT_ASSES
     )
 
 
+def _restart_round_ids():
+    """Number the rounds from 1 again, so that pages.py can name their pages (`/rounds/1/`).
+
+    The database is emptied after each test but its sequences run on (pytest-django flushes without
+    resetting them), and the rounds are the only rows whose pages are reached by id. Their table is
+    empty here, so restarting its sequence cannot collide with a row.
+    """
+    assert not ReportingRound.objects.exists(), "the rounds' ids can only be restarted on an empty table"
+    table = {"table": ReportingRound._meta.db_table, "column": "id"}
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_by_name_sql(no_style(), [table]):
+            cursor.execute(sql)
+
+
+def _reporting_rounds(responsibilities, *, mexico, canada):
+    """Three reporting rounds, built through the services as the staff and the liaisons would.
+
+    The 2023 round is closed first, while Mexico's consular protection was pending and Guatemala had a
+    labour-migration bill; between the two closes the staff record the assessments the record shows
+    today (Mexico improved, Guatemala regressed), and the 2024 round is closed on them. The third round
+    is open, due in the future: Canada has submitted its report, Mexico has only a draft.
+    """
+    staff = UserFactory(username="secretariat", is_staff=True, email="secretariat@example.org")
+    staff.groups.add(Group.objects.get(name=STAFF_GROUP))
+    liaisons = {
+        "MEX": LiaisonFactory(actor=mexico, user=UserFactory(username="mex-liaison")).user,
+        "CAN": LiaisonFactory(actor=canada, user=UserFactory(username="can-liaison")).user,
+    }
+
+    _restart_round_ids()
+    earlier = services.round_save(
+        round_=ReportingRound(
+            name="2023 reporting round",
+            request="Report on **every recommendation** you are responsible for.",
+            opens_on=datetime.date(2023, 3, 1),
+            due_on=datetime.date(2023, 6, 30),
+            closes_on=datetime.date(2023, 7, 31),
+        ),
+        by=staff,
+    )
+    services.round_close(round_=earlier, by=staff)
+
+    # What moved between the closes: the assessments the record shows today, with their dates and reasons.
+    services.responsibility_set_status(
+        responsibility=responsibilities["mexico_1"],
+        status=Status.PARTIAL,
+        by=staff,
+        reason="Consular network expanded in 2023.",
+        assessed_on=datetime.date(2024, 1, 15),
+    )
+    services.responsibility_set_status(
+        responsibility=responsibilities["guatemala_2"],
+        status=Status.NON_COMPLIANCE,
+        by=staff,
+        reason="No measure reported.",
+        assessed_on=datetime.date(2023, 9, 1),
+    )
+    later = services.round_save(
+        round_=ReportingRound(
+            name="2024 reporting round",
+            opens_on=datetime.date(2024, 3, 1),
+            due_on=datetime.date(2024, 5, 31),
+        ),
+        by=staff,
+    )
+    services.round_close(round_=later, by=staff)
+
+    today = timezone.localdate()
+    current = services.round_save(
+        round_=ReportingRound(
+            name="Mid-term reporting round",
+            request="Say what was done on each recommendation since the 2024 round, with links to the evidence.",
+            opens_on=today - datetime.timedelta(days=14),
+            due_on=today + datetime.timedelta(days=45),
+        ),
+        by=staff,
+    )
+    assert (earlier.pk, later.pk, current.pk) == (EARLIER_ROUND, LATER_ROUND, OPEN_ROUND)
+
+    # Mexico has a draft: one entry begun, one not.
+    draft = services.round_report_start(round_=current, actor=mexico, by=liaisons["MEX"])
+    first, _second = draft.entries.order_by("responsibility__recommendation__number")
+    draft = services.round_report_save(
+        report=draft,
+        by=liaisons["MEX"],
+        entries={first.pk: {"proposed_status": Status.SUBSTANTIAL, "progress": ROUND_DRAFT_TEXT}},
+        expected_version=draft.version,
+    )
+    # Canada has submitted, and nobody has reviewed it yet.
+    submitted = services.round_report_start(round_=current, actor=canada, by=liaisons["CAN"])
+    workers = Action.objects.get(actor=canada, title="Seasonal agricultural workers programme renewed")
+    submitted = services.round_report_save(
+        report=submitted,
+        by=liaisons["CAN"],
+        entries={
+            entry.pk: {
+                "proposed_status": entry.responsibility.status,
+                "progress": f"{ROUND_SUBMITTED_TEXT} (recommendation {entry.responsibility.recommendation.number}).",
+                "links": "https://example.org/canada-round-report",
+                "actions": [workers],
+            }
+            for entry in submitted.entries.select_related("responsibility__recommendation")
+        },
+        expected_version=submitted.version,
+    )
+    submitted = services.round_report_submit(report=submitted, by=liaisons["CAN"], expected_version=submitted.version)
+    return SimpleNamespace(
+        earlier=earlier, later=later, open=current, staff=staff, liaisons=liaisons, draft=draft, submitted=submitted
+    )
+
+
 @pytest.fixture
 def dataset(transactional_db):
     """A small but realistic record: the forum, three recommendations, four states and a body,
-    responsibilities at every kind of status, published actions with Markdown, a draft and a withdrawn one."""
+    responsibilities at every kind of status, published actions with Markdown, a draft and a withdrawn one;
+    and three reporting rounds (`_reporting_rounds`): two closed, one open with a submitted report and a draft."""
     forum = ForumFactory(
         introduction=(
             "The Special Forum on Migration Issues was held at the headquarters of the Organization.\n"
@@ -235,9 +350,10 @@ def dataset(transactional_db):
     def responsibility(number, actor, role=Responsibility.Role.LEAD):
         return ResponsibilityFactory(recommendation=recommendations[number], actor=actor, role=role)
 
-    _set_status(
-        responsibility(1, mexico), Status.PARTIAL, datetime.date(2024, 1, 15), "Consular network expanded in 2023."
-    )
+    # Mexico's consular protection and Guatemala's labour migration start where they stood at the close
+    # of the 2023 round; `_reporting_rounds` brings them to their statuses of today (partial, non-compliance).
+    mexico_1 = responsibility(1, mexico)
+    _set_status(mexico_1, Status.PENDING, datetime.date(2023, 5, 10), "A consular protection plan was announced.")
     _set_status(responsibility(1, canada), Status.FULL, datetime.date(2024, 2, 1), "Programme in force since 2019.")
     responsibility(1, guatemala)  # not yet assessed
     _set_status(
@@ -250,7 +366,8 @@ def dataset(transactional_db):
         responsibility(2, mexico), Status.NOT_APPLICABLE, datetime.date(2024, 1, 15), "No such programme applies."
     )
     _set_status(responsibility(2, canada), Status.PENDING, datetime.date(2023, 11, 20), "Bill before parliament.")
-    _set_status(responsibility(2, guatemala), Status.NON_COMPLIANCE, datetime.date(2023, 9, 1), "No measure reported.")
+    guatemala_2 = responsibility(2, guatemala)
+    _set_status(guatemala_2, Status.PENDING, datetime.date(2023, 2, 1), "A labour migration bill was announced.")
     responsibility(3, belize)  # not yet assessed
     responsibility(3, body, Responsibility.Role.SUPPORTING)  # not yet assessed
 
@@ -314,6 +431,7 @@ def dataset(transactional_db):
         withdrawal_reason="Announced in error.",
         recommendations=[recommendations[2]],
     )
+    rounds = _reporting_rounds({"mexico_1": mexico_1, "guatemala_2": guatemala_2}, mexico=mexico, canada=canada)
     return SimpleNamespace(
         forum=forum,
         recommendations=recommendations,
@@ -324,4 +442,5 @@ def dataset(transactional_db):
         body=body,
         draft=draft,
         withdrawn=withdrawn,
+        rounds=rounds,
     )

@@ -10,7 +10,7 @@ from django.utils import translation
 from tests.browser.pages import axe_violations, describe_violations
 from tests.factories import LiaisonFactory, UserFactory
 from tracker import services
-from tracker.models import Report
+from tracker.models import STAFF_GROUP, Report
 
 pytestmark = pytest.mark.browser
 
@@ -66,9 +66,9 @@ def test_liaison_and_review_pages_in_each_language(new_context, live_server, dat
         by=liaison,
         recommendations=[dataset.recommendations[1]],
     )
-    services.report_submit(report=report, by=liaison)
+    services.report_submit(report=report, by=liaison, expected_version=report.version)
     staff = UserFactory(username=f"staff-{code}", is_staff=True)
-    staff.groups.add(Group.objects.get(name=services.STAFF_GROUP))
+    staff.groups.add(Group.objects.get(name=STAFF_GROUP))
 
     liaison_page = _signed_in_context(new_context, live_server, liaison).new_page()
     for path in ["/liaison/", "/liaison/reports/new/", f"/liaison/reports/{report.pk}/"]:

@@ -5,12 +5,13 @@ change; Mexico's liaison edits and resubmits; staff approve with the proposed st
 the action and the new status.
 """
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 
 from tests.factories import LiaisonFactory, UserFactory
-from tracker import services
-from tracker.models import Action, Report, Status
+from tracker.models import STAFF_GROUP, Action, Report, Status
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ def test_two_liaisons_and_staff_run_the_whole_cycle(new_context, dataset):
     LiaisonFactory(actor=dataset.mexico, user=UserFactory(username="ana", email="ana@example.org"))
     LiaisonFactory(actor=dataset.canada, user=UserFactory(username="ben", email="ben@example.org"))
     reviewer = UserFactory(username="carla", is_staff=True, email="carla@example.org")
-    reviewer.groups.add(Group.objects.get(name=services.STAFF_GROUP))
+    reviewer.groups.add(Group.objects.get(name=STAFF_GROUP))
 
     # Mexico's liaison writes a report with a proposed status and submits it.
     mexico = sign_in(new_context(), "ana")
@@ -41,8 +42,8 @@ def test_two_liaisons_and_staff_run_the_whole_cycle(new_context, dataset):
     mexico.get_by_label("Description:", exact=True).fill("Six **mobile** consulates now visit border towns.")
     mexico.get_by_label("1. Consular protection").check()
     mexico.get_by_label("Evidence links:", exact=True).fill("https://example.org/mobile-consulates")
-    mexico.get_by_label("Proposed status:", exact=True).select_option(Status.SUBSTANTIAL.value)
-    mexico.get_by_label("Reasoning for the proposed status:", exact=True).fill("Most consular measures are in place.")
+    mexico.get_by_label("Status you propose on recommendation 1:", exact=True).select_option(Status.SUBSTANTIAL.value)
+    mexico.get_by_label("Why, for recommendation 1:", exact=True).fill("Most consular measures are in place.")
     mexico.get_by_role("button", name="Save the draft").click()
     assert "saved as a draft" in mexico.content()
     report = Report.objects.get()
@@ -78,7 +79,8 @@ def test_two_liaisons_and_staff_run_the_whole_cycle(new_context, dataset):
     staff.goto("/review/")
     staff.get_by_role("link", name="Mobile consulates in 14 border towns").click()
     staff.get_by_label("Approve and publish the action").check()
-    staff.get_by_label("Accept the proposed status").check()
+    proposal = staff.get_by_role("group", name="Proposed status on recommendation 1")
+    proposal.get_by_role("radio", name=re.compile(r"^Accept")).check()
     staff.get_by_role("button", name="Record the decision").click()
     assert "approved" in staff.content()
 

@@ -167,22 +167,41 @@ def wait_for_postgresql(timeout=30.0):
 
 
 # The bad-input battery counts what it sent and what it found; the totals are printed after the run.
+# Each test's counts travel in its report, so that they add up across parallel workers too.
 
 TALLY = Counter()
+TOTALS = Counter()
+
+
+@pytest.fixture(autouse=True)
+def _report_tally(request):
+    before = Counter(TALLY)
+    yield
+    counted = Counter(TALLY)
+    counted.subtract(before)
+    if +counted:
+        request.node.user_properties.append(("bad_input_tally", dict(+counted)))
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "teardown":
+        for name, counts in report.user_properties:
+            if name == "bad_input_tally":
+                TOTALS.update(counts)
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not TALLY:
+    if not TOTALS:
         return
     terminalreporter.write_sep("-", "bad input battery")
     terminalreporter.write_line(
         "requests sent: {requests} (malformed or oversized posts {malformed}, without CSRF token {csrf}, "
         "injection strings in filters {injection}); payload renderings checked: {renderings}".format(
-            **{key: TALLY[key] for key in ("requests", "malformed", "csrf", "injection", "renderings")}
+            **{key: TOTALS[key] for key in ("requests", "malformed", "csrf", "injection", "renderings")}
         )
     )
     terminalreporter.write_line(
-        f"server errors (5xx): {TALLY['server_errors']} (of which known application defects, marked xfail: "
-        f"{TALLY['known_defects']}); unintended changes: {TALLY['unintended_changes']}; "
-        f"unescaped payloads: {TALLY['unescaped']}"
+        f"server errors (5xx): {TOTALS['server_errors']} (of which known application defects, marked xfail: "
+        f"{TOTALS['known_defects']}); unintended changes: {TOTALS['unintended_changes']}; "
+        f"unescaped payloads: {TOTALS['unescaped']}"
     )

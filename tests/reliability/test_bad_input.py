@@ -24,20 +24,34 @@ from xml.etree import ElementTree
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 
 from forum.models import Recommendation
+from tests.conftest import kept_for_module
 from tests.factories import (
+    ActorFactory,
     CommentFactory,
     ForumFactory,
+    LiaisonFactory,
     PanelFactory,
     RecommendationFactory,
     ResponsibilityFactory,
+    UserFactory,
 )
 from tests.reliability.conftest import TALLY
-from tracker import filters, review, services
-from tracker.models import Action, Actor, Evidence, OverallAssessment, Report, Responsibility, Status
+from tracker import filters, services
+from tracker.models import (
+    STAFF_GROUP,
+    Action,
+    Actor,
+    Evidence,
+    OverallAssessment,
+    Report,
+    Responsibility,
+    Status,
+)
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -47,10 +61,12 @@ PASSWORD = "correct-horse-battery"  # the factories' password
 # The record every family runs against.
 
 
-@pytest.fixture
-def record(staff, liaison_mexico, mexico, canada):
-    staff.email = "staff@example.org"
-    staff.save()
+def _build_record():
+    staff = UserFactory(username="staff", is_staff=True, email="staff@example.org")
+    staff.groups.add(Group.objects.get(name=STAFF_GROUP))
+    mexico, canada = ActorFactory(code="MEX", name="Mexico"), ActorFactory(code="CAN", name="Canada")
+    liaison_mexico = LiaisonFactory(user=UserFactory(username="liaison-mex"), actor=mexico).user
+    LiaisonFactory(user=UserFactory(username="liaison-can"), actor=canada)
     forum = ForumFactory()
     recs = [RecommendationFactory(forum=forum, number=n, short_title=f"Topic {n}") for n in (1, 2)]
     responsibilities = [ResponsibilityFactory(recommendation=r, actor=a) for r in recs for a in (mexico, canada)]
@@ -72,7 +88,11 @@ def record(staff, liaison_mexico, mexico, canada):
     def report(title, submit):
         report = Report(actor=mexico, author=liaison_mexico, taken_on="2024-05-02", title=title)
         report = services.report_save(report=report, by=liaison_mexico, recommendations=recs)
-        return services.report_submit(report=report, by=liaison_mexico) if submit else report
+        return (
+            services.report_submit(report=report, by=liaison_mexico, expected_version=report.version)
+            if submit
+            else report
+        )
 
     return SimpleNamespace(
         staff=staff,
@@ -84,6 +104,32 @@ def record(staff, liaison_mexico, mexico, canada):
         draft=report("Draft report", submit=False),
         submitted=report("Submitted report", submit=True),
     )
+
+
+@pytest.fixture(scope="module")
+def built_record(django_db_blocker):
+    """The record, built once for the module: every test reads it and none may change it."""
+    with kept_for_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            built = _build_record()
+        yield built
+
+
+@pytest.fixture
+def record(built_record, db):
+    """The record as built: what an earlier test wrote was rolled back, and its objects are read again."""
+    for row in [
+        built_record.staff,
+        built_record.liaison,
+        built_record.mexico,
+        built_record.responsibility,
+        built_record.action,
+        built_record.draft,
+        built_record.submitted,
+        *built_record.recommendations,
+    ]:
+        row.refresh_from_db()
+    return built_record
 
 
 def snapshot():
@@ -200,6 +246,7 @@ TEXT_FIELDS = [
     "reason",
     "comment",
     "proposed_reasoning",
+    "proposal-1-reasoning",
     "evidence_links",
     "withdrawal_reason",
     "short_title",
@@ -220,6 +267,7 @@ GARBAGE = {
     "status": "bogus",
     "new_status": "bogus",
     "proposed_status": "bogus",
+    "proposal-1-status": "bogus",
     "decision": "bogus",
     "accept_status": "perhaps",
     "loaded_version": "NaN",
@@ -302,8 +350,6 @@ def _valid_posts(r):
         "description": "For migrants.",
         "recommendations": [rec.pk],
         "evidence_links": "https://example.org/decree",
-        "proposed_status": "",
-        "proposed_reasoning": "",
     }
     return {
         "login": {"username": "staff", "password": PASSWORD},
@@ -316,7 +362,11 @@ def _valid_posts(r):
         "report_create": report,
         "report_edit": {**report, "title": "Edited title", "loaded_version": r.draft.version},
         "report_submit": {"loaded_version": r.draft.version},
-        "review_decision": {"decision": "approve", "accept_status": "on", "comment": ""},
+        "review_decision": {
+            "decision": "approve",
+            "comment": "",
+            "loaded_version": r.submitted.version,
+        },
         "admin_action_change": {"title": "Changed by a forged request"},
         "admin_action_add": {"title": "Added by a forged request", "actor": r.mexico.pk},
         "admin_responsibility_change": {
@@ -411,8 +461,8 @@ LISTS = {
     "export_actions": ("anonymous", "/export/actions.csv", filters.ActionFilter),
     "export_matrix": ("anonymous", "/export/matrix.csv", filters.ResponsibilityFilter),
     "export_recommendations": ("anonymous", "/export/recommendations.csv", filters.RecommendationFilter),
-    "committee_report": ("anonymous", "/report/", filters.ReportFilter),
-    "review_queue": ("staff", "/review/", review.ReportFilter),
+    "committee_report": ("anonymous", "/report/", filters.CommitteeReportFilter),
+    "review_queue": ("staff", "/review/", filters.ReviewQueueFilter),
     "admin_actions": ("staff", "/admin/tracker/action/", None),
     "admin_responsibilities": ("staff", "/admin/tracker/responsibility/", None),
 }
@@ -523,18 +573,23 @@ def payloads(record):
         title=payload("report_title")[:200],
         description=MARKDOWN_PAYLOAD.format(field="report_description"),
         evidence_links="https://example.org/decree",
-        proposed_status=Status.FULL,
-        proposed_reasoning=payload("proposed_reasoning"),
     )
-    report = services.report_save(report=report, by=liaison, recommendations=[rec])
+    report = services.report_save(
+        report=report,
+        by=liaison,
+        recommendations=[rec],
+        proposals={mexico.responsibilities.get(recommendation=rec): (Status.FULL, payload("proposed_reasoning"))},
+    )
     bad_link = Report(
         actor=mexico, author=liaison, taken_on="2024-05-02", title="x", evidence_links="javascript:alert(1)"
     )
     with pytest.raises(Exception):  # noqa: B017
         services.report_save(report=bad_link, by=liaison, recommendations=[rec])
-    report = services.report_submit(report=report, by=liaison)
+    report = services.report_submit(report=report, by=liaison, expected_version=report.version)
     # Sent back with a comment: the liaison's pages show the comment, and the form is open again.
-    report = services.report_request_changes(report=report, by=staff, comment=payload("review_comment"))
+    report = services.report_request_changes(
+        report=report, by=staff, expected_version=report.version, comment=payload("review_comment")
+    )
     return SimpleNamespace(report=report, action=action, recommendation=rec)
 
 

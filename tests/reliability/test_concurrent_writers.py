@@ -23,7 +23,7 @@ WRITERS = 8
 CHANGES_EACH = 200
 RESPONSIBILITIES = 6
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_eight_concurrent_writers_lose_no_change_and_no_history_row(postgresql):

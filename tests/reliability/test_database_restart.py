@@ -19,7 +19,8 @@ from tests.factories import ActionFactory, ActorFactory, RecommendationFactory, 
 from tests.reliability.conftest import Gunicorn, http_get, pg_cluster, pg_ctl, skip_or_fail, wait_for_postgresql
 from tracker.models import Status
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# It stops the database server: no other test may run meanwhile (`make test` runs it apart).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.serial]
 
 CLIENTS = 4
 PATHS = ["/healthz", "/"]

@@ -12,7 +12,18 @@ from django.utils import timezone
 
 from tracker.caching import data_version
 from tracker.management.commands.create_demo_data import DEMO_USERNAME
-from tracker.models import Action, Evidence, OverallAssessment, Responsibility, Status, StatusChange
+from tracker.models import (
+    Action,
+    Evidence,
+    OverallAssessment,
+    ReportingRound,
+    Responsibility,
+    RoundReport,
+    RoundStatus,
+    Status,
+    StatusChange,
+)
+from tracker.selectors.rounds import Standing, completeness, snapshot
 
 HistoricalAction = Action.history.model
 HistoricalResponsibility = Responsibility.history.model
@@ -157,3 +168,26 @@ def test_negative_counts_are_refused(db):
     with pytest.raises(CommandError):
         call_command("create_demo_data", actions=-1, verbosity=0)
     assert not Action.objects.exists()
+
+
+def test_demo_data_has_two_closed_rounds_and_an_open_one_under_way(db, client):
+    call_command("create_demo_data", actions=200, seed=4, verbosity=0)
+    rounds = list(ReportingRound.objects.order_by("opens_on"))
+    assert [r.state for r in rounds] == ["closed", "closed", "open"]
+    responsibilities = Responsibility.objects.count()
+    for closed in rounds[:2]:
+        assert RoundStatus.objects.filter(round=closed, actor__isnull=False).count() == responsibilities
+        assert RoundStatus.objects.filter(round=closed, actor__isnull=True).count() == 13
+        reported = RoundReport.objects.filter(round=closed, state="accepted").count()
+        assert 0.6 * 36 <= reported <= 36
+    moved = snapshot(rounds[1])["counts"]
+    assert moved["improved"] + moved["regressed"] + moved["changed"] > 0, moved
+    standings = {row.standing for row in completeness(rounds[2])}
+    assert {Standing.REPORTED, Standing.IN_REVIEW, Standing.DUE} <= standings
+    for round_ in rounds:
+        response = client.get(f"/rounds/{round_.pk}/")
+        assert response.status_code == 200
+        assert round_.name in response.content.decode()
+    # Running it again adds actions, not more rounds.
+    call_command("create_demo_data", actions=10, seed=5, verbosity=0)
+    assert ReportingRound.objects.count() == 3

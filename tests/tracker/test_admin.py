@@ -338,6 +338,64 @@ def test_a_stale_action_form_is_refused_and_shows_what_changed(staff_client, sta
     response = staff_client.post(reverse("admin:tracker_action_change", args=[action.pk]), data)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Someone else changed this action" in body and "Saved first elsewhere" in body
+    assert "Someone else changed this record" in body and "Saved first elsewhere" in body
     action.refresh_from_db()
     assert action.title == "Saved first elsewhere"
+
+
+@pytest.mark.parametrize("version", [None, ""])
+def test_an_action_form_without_the_version_read_is_refused(staff_client, staff, db, version):
+    """Leaving the version out must not skip the check (finding 4)."""
+    action = ActionFactory(title="Original title")
+    data = {
+        "actor": action.actor.pk,
+        "recommendations": [r.pk for r in action.recommendations.all()],
+        "taken_on": "2020-05-04",
+        "title": "Overwritten blindly",
+        "description": "",
+        "information_source": "",
+        "state": action.state,
+        "withdrawal_reason": "",
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+    }
+    if version is not None:
+        data["loaded_version"] = version
+    response = staff_client.post(reverse("admin:tracker_action_change", args=[action.pk]), data)
+    assert response.status_code == 200
+    assert "The version of the record you edited is missing" in response.content.decode()
+    action.refresh_from_db()
+    assert action.title == "Original title"
+
+
+def test_a_status_form_without_the_version_read_is_refused(staff_client, staff, db):
+    responsibility = ResponsibilityFactory()
+    data = {
+        "recommendation": responsibility.recommendation.pk,
+        "actor": responsibility.actor.pk,
+        "role": responsibility.role,
+        "new_status": "full",
+        "assessed_on": "2024-01-01",
+        "reason": "Blind overwrite",
+    }
+    response = staff_client.post(reverse("admin:tracker_responsibility_change", args=[responsibility.pk]), data)
+    assert response.status_code == 200
+    assert "The version of the record you edited is missing" in response.content.decode()
+    responsibility.refresh_from_db()
+    assert responsibility.status == "not_assessed"
+
+
+def test_admin_pages_never_show_a_rows_technical_name(staff_client, db):
+    """No "Action_recommendations object (N)": every relation shown has a human label (issue 18)."""
+    recommendation = RecommendationFactory(number=4)
+    ResponsibilityFactory(recommendation=recommendation)
+    ActionFactory(title="Consular network extended", recommendations=[recommendation])
+    for url in [
+        reverse("admin:forum_recommendation_change", args=[recommendation.pk]),
+        reverse("admin:tracker_action_changelist"),
+        reverse("admin:tracker_responsibility_changelist"),
+    ]:
+        body = staff_client.get(url).content.decode()
+        assert "object (" not in body, url
+    page = staff_client.get(reverse("admin:forum_recommendation_change", args=[recommendation.pk])).content.decode()
+    assert "Consular network extended" in page and "css/admin.css" in page

@@ -1,5 +1,6 @@
 """The public JSON API: what it exposes, what it never exposes, its filters, pages and query counts."""
 
+import datetime
 import json
 import re
 from html.parser import HTMLParser
@@ -128,10 +129,11 @@ def test_every_list_has_a_stable_order(client, db):
     build_record(recommendations=3, states=3, actions=5)
     recs = [r["number"] for r in _get(client, "/api/recommendations/")["results"]]
     assert recs == sorted(recs)
+    # States and bodies in the one order of actors: member states by name, then bodies.
     codes = [a["code"] for a in _get(client, "/api/actors/")["results"]]
-    assert codes == sorted(codes)
+    assert codes == ["S00", "S01", "S02", "RCM"]
     rows = [(r["recommendation"], r["actor"]) for r in _get(client, "/api/responsibilities/")["results"]]
-    assert rows == sorted(rows)
+    assert rows == [(number, code) for number in (1, 2, 3) for code in ("S00", "S01", "S02", "RCM")]
     actions = _get(client, "/api/actions/")["results"]
     keys = [(a["taken_on"], a["id"]) for a in actions]
     assert keys == sorted(keys, reverse=True)
@@ -241,7 +243,17 @@ def test_pages_hold_50_rows_by_default_and_up_to_500_on_request(client, db):
     assert len(_get(client, "/api/responsibilities/?page_size=500")["results"]) == 66
     assert len(_get(client, "/api/responsibilities/?page_size=7")["results"]) == 7
     assert _get(client, "/api/responsibilities/?page=3", status=404)["detail"]
-    assert _get(client, "/api/responsibilities/?page=x", status=404)["detail"]
+    assert _get(client, "/api/responsibilities/?page=x", status=400)["page"]
+    assert _get(client, "/api/responsibilities/?page=0", status=400)["page"]
+
+
+def test_a_parameter_a_list_does_not_know_is_refused_by_name(client, db):
+    build_record(recommendations=1, states=2, actions=1)
+    body = _get(client, "/api/responsibilities/?stauts=partial&actor=S00", status=400)
+    assert list(body) == ["stauts"] and "status" in body["stauts"][0]
+    assert _get(client, "/api/actions/?actor=S00&page=1&page_size=5")["count"] >= 1
+    # The language, understood on every address of the site, is not an unknown parameter.
+    assert _get(client, "/api/responsibilities/?lang=es")["results"][0]["status_label"] == "Aún no evaluado"
 
 
 def test_the_api_is_read_only(client, db):
@@ -316,13 +328,16 @@ def test_the_schema_is_valid_openapi_3_without_warnings(tmp_path, db):
 
 
 def test_the_schema_is_served_at_api_schema(client, db):
+    build_record(recommendations=3, states=2, actions=1)
     response = client.get("/api/schema/?format=json")
     assert response.status_code == 200
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.0")
     assert "/api/responsibilities/" in schema["paths"]
     parameters = {p["name"]: p for p in schema["paths"]["/api/actions/"]["get"]["parameters"]}
-    assert parameters["recommendation"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000}
+    # The numbers and codes on record: any other is refused with a 400.
+    assert parameters["recommendation"]["schema"] == {"type": "integer", "enum": [1, 2, 3]}
+    assert parameters["actor"]["schema"]["enum"] == ["S00", "S01", "RCM"]
     assert parameters["page_size"]["schema"]["maximum"] == 500
 
 
@@ -365,3 +380,28 @@ def test_the_docs_relax_the_content_security_policy_for_styles_on_that_page_only
     assert "'unsafe-inline'" not in script and "http" not in script
     page = client.get("/")["Content-Security-Policy"]
     assert "'unsafe-inline'" not in page
+
+
+def test_the_large_lists_follow_their_links_by_cursor_at_the_same_cost(client, db):
+    recs, actors = build_record(recommendations=2, states=3, actions=0)
+    for n in range(23):
+        ActionFactory(actor=actors[n % 3], recommendations=[recs[0]], taken_on=datetime.date(2020, 1, 1 + n % 5))
+    expected = list(Action.objects.published().order_by("-taken_on", "-id").values_list("pk", flat=True))
+    seen, url, costs = [], "/api/actions/?page_size=5", []
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            body = _get(client, url)
+        costs.append(len(queries.captured_queries))
+        assert body["count"] == len(expected)
+        seen += [action["id"] for action in body["results"]]
+        url = body["next"]
+    assert seen == expected  # every action once, in the list's order
+    assert len(set(costs[1:])) == 1 and costs[0] >= costs[1]  # the count is kept after the first page
+    # Back by the previous links, from the last page.
+    last = _get(client, "/api/actions/?page_size=5&page=5")
+    assert [a["id"] for a in last["results"]] == expected[20:]
+    middle = _get(client, "/api/actions/?page_size=5")["next"]
+    back = _get(client, _get(client, middle)["previous"])
+    assert [a["id"] for a in back["results"]] == expected[:5]
+    for cursor in ("bz1hYmM=", "%%%"):  # "o=abc", and not base64 at all
+        assert _get(client, f"/api/actions/?cursor={cursor}", status=400)["cursor"]

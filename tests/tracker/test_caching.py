@@ -1,5 +1,6 @@
 """Page caching: served from the cache while nothing changes, never stale after a change."""
 
+import datetime
 import os
 import socket
 
@@ -7,10 +8,12 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import ResponsibilityFactory
 from tracker import services
-from tracker.models import Status
+from tracker.links import recommendation_url
+from tracker.models import Action, Evidence, Report, ReportingRound, RoundReport, Status
 
 
 def _redis_available():
@@ -28,7 +31,7 @@ BACKENDS = {
 
 
 # The record's version is raised when a write commits: these tests commit for real.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(params=list(BACKENDS))
@@ -46,7 +49,7 @@ def cache_backend(request, settings):
 def test_an_unchanged_page_is_served_from_the_cache(cache_backend, django_assert_num_queries):
     responsibility = ResponsibilityFactory()
     client = Client()
-    url = responsibility.recommendation.get_absolute_url()
+    url = recommendation_url(responsibility.recommendation.number)
     with django_assert_num_queries(6):
         first = client.get(url)
     # Only the record's version is read; the page itself comes from the cache.
@@ -58,7 +61,7 @@ def test_an_unchanged_page_is_served_from_the_cache(cache_backend, django_assert
 def test_a_saved_change_shows_at_once(cache_backend, staff):
     responsibility = ResponsibilityFactory()
     client = Client()
-    url = responsibility.recommendation.get_absolute_url()
+    url = recommendation_url(responsibility.recommendation.number)
     assert "Partial compliance" not in client.get(url).content.decode()
     client.get(reverse("tracker:dashboard"))
     services.responsibility_set_status(responsibility=responsibility, status=Status.PARTIAL, by=staff, reason="Law.")
@@ -114,7 +117,7 @@ def test_every_worker_sees_a_change_made_by_another(staff):
     from tracker import caching
 
     responsibility = ResponsibilityFactory()
-    url = responsibility.recommendation.get_absolute_url()
+    url = recommendation_url(responsibility.recommendation.number)
     worker_a = LocMemCache("worker-a", {})
     worker_b = LocMemCache("worker-b", {})
     original = caching.cache
@@ -127,3 +130,55 @@ def test_every_worker_sees_a_change_made_by_another(staff):
         assert "Partial compliance" in Client().get(url).content.decode()
     finally:
         caching.cache = original
+
+
+def test_unpublished_changes_leave_the_public_pages_and_their_etags_alone(staff, liaison_mexico, mexico):
+    """Nobody can tell from outside when a draft or a liaison's report is written (finding 5); the
+    moment something becomes public, or stops being public, the pages change."""
+    recommendation = ResponsibilityFactory(actor=mexico).recommendation
+    client = Client()
+    urls = [reverse("tracker:dashboard"), recommendation_url(recommendation.number), reverse("tracker:action_list")]
+
+    def etags():
+        return [client.get(url)["ETag"] for url in urls]
+
+    before = etags()
+    report = Report(actor=mexico, author=liaison_mexico, taken_on="2024-05-02", title="Private draft")
+    report = services.report_save(report=report, by=liaison_mexico, recommendations=[recommendation])
+    report.title = "Private draft, edited"
+    services.report_save(
+        report=report, by=liaison_mexico, recommendations=[recommendation], expected_version=report.version
+    )
+    draft = services.action_save(
+        action=Action(actor=mexico, taken_on="2024-01-01", title="Draft plan"),
+        by=staff,
+        recommendations=[recommendation],
+    )
+    services.evidence_save(evidence=Evidence(action=draft, title="Link", url="https://example.org/a"), by=staff)
+    assert etags() == before
+
+    services.action_publish(action=draft, by=staff)
+    published = etags()
+    assert all(new != old for new, old in zip(published, before, strict=True))
+    services.action_withdraw(action=draft, by=staff, reason="Entered twice.")
+    assert all(new != old for new, old in zip(etags(), published, strict=True))
+
+
+def test_a_round_reports_draft_leaves_the_round_page_alone_and_its_submission_changes_it(staff, liaison_mexico, mexico):
+    ResponsibilityFactory(actor=mexico)
+    today = timezone.localdate()
+    round_ = services.round_save(
+        round_=ReportingRound(name="Round", opens_on=today - datetime.timedelta(days=1), due_on=today), by=staff
+    )
+    client = Client()
+    url = reverse("tracker:round_detail", args=[round_.pk])
+    before = client.get(url)["ETag"]
+    report = services.round_report_start(round_=round_, actor=mexico, by=liaison_mexico)
+    entries = {e.pk: {"proposed_status": "partial", "progress": "Draft."} for e in report.entries.all()}
+    report = services.round_report_save(
+        report=report, by=liaison_mexico, entries=entries, expected_version=report.version
+    )
+    assert client.get(url)["ETag"] == before
+    services.round_report_submit(report=report, by=liaison_mexico, expected_version=report.version)
+    assert client.get(url)["ETag"] != before
+    assert RoundReport.objects.get().first_submitted_at is not None

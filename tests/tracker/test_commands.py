@@ -1,7 +1,11 @@
+import io
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from tests.factories import ActorFactory
 from tracker import services
 from tracker.models import Liaison, Responsibility, Status, StatusChange
 
@@ -66,3 +70,21 @@ def test_load_record_adds_the_record_once_and_keeps_staff_work(db, staff):
     assert responsibility.status == Status.PARTIAL
     assert Responsibility.objects.count() == counts == 387
     assert StatusChange.objects.count() == 1
+
+
+def test_demo_accounts_are_created_with_printed_passwords_that_sign_in(db, client):
+    """`make demo` prints a staff and a liaison account that work at once (issue 18)."""
+    ActorFactory(code="MEX", name="Mexico")
+    out = io.StringIO()
+    call_command("create_demo_accounts", "--any-database", stdout=out)
+    accounts = dict(re.findall(r"^\s+(demo-\w+)\s+(\S+)", out.getvalue(), re.M))
+    assert set(accounts) == {"demo-reviewer", "demo-liaison"}
+    for username, password in accounts.items():
+        assert get_user_model().objects.get(username=username).check_password(password)
+    out = io.StringIO()
+    call_command("create_demo_accounts", "--any-database", stdout=out)
+    again = dict(re.findall(r"^\s+(demo-\w+)\s+(\S+)", out.getvalue(), re.M))
+    assert again["demo-liaison"] != accounts["demo-liaison"]
+    assert get_user_model().objects.get(username="demo-liaison").check_password(again["demo-liaison"])
+    response = client.post("/accounts/login/", {"username": "demo-reviewer", "password": again["demo-reviewer"]})
+    assert response.status_code == 302

@@ -4,7 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import ActorFactory, CommentFactory, RecommendationFactory, ResponsibilityFactory
+from forum.models import Comment, Recommendation
+from tests.factories import ActorFactory, CommentFactory, RecommendationFactory, ResponsibilityFactory, UserFactory
+from tracker import services
 
 
 @pytest.mark.parametrize("code", ["en", "es", "fr", "pt"])
@@ -78,3 +80,24 @@ def test_states_are_listed_by_the_name_the_visitor_reads(db, code, expected):
         body = client.get(f"{url}?lang={code}").content.decode()
         positions = [body.index(f">{name}<") for name in [*expected, "Andean Community"]]
         assert positions == sorted(positions), url
+
+
+def test_translations_are_kept_in_the_change_history_like_the_english(db):
+    """A translation entered or corrected by staff is kept with who and when (issue 16)."""
+    staff = UserFactory(username="translator", is_staff=True)
+    actor = ActorFactory(code="MEX", name="Mexico")
+    actor.name_es = "México"
+    services.actor_save(actor=actor, by=staff)
+    actor.name_es = "Estados Unidos Mexicanos"
+    services.actor_save(actor=actor, by=staff)
+    versions = list(actor.history.order_by("history_date").values_list("name_en", "name_es", "history_user__username"))
+    assert versions[-2:] == [("Mexico", "México", "translator"), ("Mexico", "Estados Unidos Mexicanos", "translator")]
+
+    recommendation = RecommendationFactory(text="To do the thing.")
+    recommendation.text_fr = "Faire la chose."
+    recommendation.save()
+    assert Recommendation.history.filter(id=recommendation.pk, text_fr="Faire la chose.").exists()
+    comment = CommentFactory(text="A comment.")
+    comment.text_pt = "Um comentário."
+    comment.save()
+    assert Comment.history.filter(id=comment.pk, text_pt="Um comentário.").exists()

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.factories import ResponsibilityFactory
 from tracker import services
+from tracker.links import recommendation_url
 from tracker.models import Action, Report, Status, StatusChange
 
 
@@ -28,9 +29,22 @@ def form_data(recommendations, /, **extra):
         "description": "A programme for migrants.",
         "recommendations": [r.pk for r in recommendations],
         "evidence_links": "https://example.org/decree",
-        "proposed_status": "",
-        "proposed_reasoning": "",
         **extra,
+    }
+
+
+def proposing(recommendation, status, reasoning):
+    """The report form's fields proposing `status` on `recommendation`."""
+    return {
+        f"proposal-{recommendation.number}-status": status,
+        f"proposal-{recommendation.number}-reasoning": reasoning,
+    }
+
+
+def accepting_all(report):
+    """The review form's fields accepting every proposal awaiting review."""
+    return {
+        f"proposal-{p.pk}-decision": "accepted" for p in report.proposals.filter(decision="pending").exclude(status="")
     }
 
 
@@ -54,14 +68,18 @@ def make_report(liaison, recommendations, state):
     )
     if state == Report.State.DRAFT:
         return report
-    report = services.report_submit(report=report, by=liaison)
+    report = services.report_submit(report=report, by=liaison, expected_version=report.version)
     reviewer = type(liaison).objects.get_or_create(username="reviewer", defaults={"is_staff": True})[0]
     if state == Report.State.CHANGES_REQUESTED:
-        report = services.report_request_changes(report=report, by=reviewer, comment="Add figures.")
+        report = services.report_request_changes(
+            report=report, by=reviewer, expected_version=report.version, comment="Add figures."
+        )
     elif state == Report.State.REJECTED:
-        report = services.report_reject(report=report, by=reviewer, reason="Out of scope.")
+        report = services.report_reject(
+            report=report, by=reviewer, expected_version=report.version, reason="Out of scope."
+        )
     elif state == Report.State.APPROVED:
-        report = services.report_approve(report=report, by=reviewer, accept_status=False)
+        report = services.report_approve(report=report, by=reviewer, expected_version=report.version)
     return report
 
 
@@ -79,7 +97,7 @@ VERBS = [
     ("post", "tracker:liaison_report_edit", "form"),
     ("post", "tracker:liaison_report_submit", {"loaded_version": "1"}),
     ("get", "tracker:review_detail", {}),
-    ("post", "tracker:review_detail", {"decision": "approve", "accept_status": "on", "comment": "ok"}),
+    ("post", "tracker:review_detail", {"decision": "approve", "comment": "ok"}),
     ("post", "tracker:review_detail", {"decision": "reject", "comment": "no"}),
 ]
 
@@ -166,7 +184,7 @@ def test_the_whole_cycle_over_http(db, liaison_mexico, staff, mexico_recommendat
     liaison = client_for(liaison_mexico)
     response = liaison.post(
         reverse("tracker:liaison_report_create"),
-        form_data(mexico_recommendations, proposed_status=Status.FULL, proposed_reasoning="All done."),
+        form_data(mexico_recommendations, **proposing(mexico_recommendations[0], Status.FULL, "All done.")),
     )
     assert response.status_code == 302
     report = Report.objects.get()
@@ -179,9 +197,10 @@ def test_the_whole_cycle_over_http(db, liaison_mexico, staff, mexico_recommendat
     reviewer = client_for(staff)
     queue = reviewer.get(reverse("tracker:review_queue")).content.decode()
     assert "Regularisation programme" in queue
+    report.refresh_from_db()
     response = reviewer.post(
         reverse("tracker:review_detail", args=[report.pk]),
-        {"decision": "request_changes", "comment": "Add the decree."},
+        {"decision": "request_changes", "comment": "Add the decree.", "loaded_version": report.version},
     )
     assert response.status_code == 302
     assert "Add the decree." in liaison.get(reverse("tracker:liaison_home")).content.decode()
@@ -191,22 +210,22 @@ def test_the_whole_cycle_over_http(db, liaison_mexico, staff, mexico_recommendat
         form_data(
             mexico_recommendations,
             title="Programme (Decree 5)",
-            proposed_status=Status.FULL,
-            proposed_reasoning="All done.",
+            **proposing(mexico_recommendations[0], Status.FULL, "All done."),
             loaded_version=report.version,
         ),
     )
     assert response.status_code == 302
     report.refresh_from_db()
     liaison.post(reverse("tracker:liaison_report_submit", args=[report.pk]), {"loaded_version": report.version})
+    report.refresh_from_db()
     response = reviewer.post(
         reverse("tracker:review_detail", args=[report.pk]),
-        {"decision": "approve", "accept_status": "on", "comment": ""},
+        {"decision": "approve", "comment": "", "loaded_version": report.version, **accepting_all(report)},
     )
     assert response.status_code == 302
     public = Client().get(reverse("tracker:action_list")).content.decode()
     assert "Programme (Decree 5)" in public
-    detail = Client().get(mexico_recommendations[0].get_absolute_url()).content.decode()
+    detail = Client().get(recommendation_url(mexico_recommendations[0].number)).content.decode()
     assert "Full compliance" in detail and "All done." in detail
 
 
@@ -224,7 +243,7 @@ def test_a_stale_edit_form_is_refused_showing_what_changed(db, liaison_mexico, m
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "changed while you were editing" in body and "Saved in the first tab" in body
+    assert "changed this record while you were editing" in body and "Saved in the first tab" in body
     assert Report.objects.get().title == "Saved in the first tab"
 
 
@@ -237,10 +256,13 @@ def test_a_stale_edit_form_is_refused_showing_what_changed(db, liaison_mexico, m
         ({"evidence_links": "javascript:alert(1)"}, "is not a link"),
         ({"title": "x" * 300}, "at most 200 characters"),
         ({"recommendations": []}, "This field is required"),
-        ({"proposed_status": Status.FULL, "proposed_reasoning": ""}, "Explain the status"),
+        ({"proposal": (Status.FULL, "")}, "Explain the status"),
+        ({"proposal": ("bogus", "Why not.")}, "Select a valid choice"),
     ],
 )
 def test_the_report_form_refuses_bad_input_with_a_message(db, liaison_mexico, mexico_recommendations, extra, message):
+    if "proposal" in extra:
+        extra = proposing(mexico_recommendations[0], *extra.pop("proposal"))
     response = client_for(liaison_mexico).post(
         reverse("tracker:liaison_report_create"), form_data(mexico_recommendations, **extra)
     )
@@ -281,5 +303,100 @@ def test_submitting_without_the_version_read_is_refused(db, liaison_mexico, mexi
     response = client_for(liaison_mexico).post(
         reverse("tracker:liaison_report_submit", args=[report.pk]), {}, follow=True
     )
-    assert "out of date" in response.content.decode()
+    assert "The version of the record you edited is missing" in response.content.decode()
     assert Report.objects.get().state == Report.State.DRAFT
+
+
+@pytest.mark.parametrize(
+    "who, url_name, with_report",
+    [
+        ("liaison", "tracker:liaison_home", False),
+        ("liaison", "tracker:liaison_report_create", False),
+        ("liaison", "tracker:liaison_report", True),
+        ("liaison", "tracker:liaison_report_edit", True),
+        ("staff", "tracker:review_queue", False),
+        ("staff", "tracker:review_detail", True),
+    ],
+)
+def test_pages_with_drafts_are_never_kept_by_a_cache(
+    db, staff, liaison_mexico, mexico_recommendations, who, url_name, with_report
+):
+    """Drafts and reviews are for their readers only: no browser or proxy may keep them (finding 6)."""
+    report = make_report(
+        liaison_mexico, mexico_recommendations, Report.State.SUBMITTED if who == "staff" else Report.State.DRAFT
+    )
+    args = [report.pk] if with_report else []
+    response = client_for(staff if who == "staff" else liaison_mexico).get(reverse(url_name, args=args))
+    assert response.status_code == 200
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache_control
+
+
+def test_a_decision_applies_only_to_the_version_the_reviewer_read(
+    db, staff, admin_user, liaison_mexico, mexico_recommendations
+):
+    """Staff A opens a report; staff B sends it back; the liaison rewrites and resubmits it; A's old
+    form must not publish the rewritten report (finding 1)."""
+    report = make_report(liaison_mexico, mexico_recommendations, Report.State.SUBMITTED)
+    reviewer_a = client_for(staff)
+    page = reviewer_a.get(reverse("tracker:review_detail", args=[report.pk])).content.decode()
+    assert f'name="loaded_version" value="{report.version}"' in page
+    read_version = report.version
+
+    report = services.report_request_changes(
+        report=report, by=admin_user, expected_version=report.version, comment="Add the decree."
+    )
+    report.title = "Rewritten after review"
+    report.evidence_links = "https://example.org/other"
+    responsibility = report.actor.responsibilities.get(recommendation=mexico_recommendations[0])
+    report = services.report_save(
+        report=report,
+        by=liaison_mexico,
+        recommendations=mexico_recommendations,
+        proposals={responsibility: (Status.FULL, "All done.")},
+        expected_version=report.version,
+    )
+    services.report_submit(report=report, by=liaison_mexico, expected_version=report.version)
+
+    response = reviewer_a.post(
+        reverse("tracker:review_detail", args=[report.pk]),
+        {"decision": "approve", "comment": "", "loaded_version": read_version, **accepting_all(report)},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Someone else changed this record while you were editing it" in body
+    assert "Rewritten after review" in body
+    assert Report.objects.get().state == Report.State.SUBMITTED
+    assert not Action.objects.exists() and not StatusChange.objects.exists()
+    # Read again, the form carries the current version: a deliberate decision goes through.
+    current = Report.objects.get().version
+    assert f'name="loaded_version" value="{current}"' in body
+    response = reviewer_a.post(
+        reverse("tracker:review_detail", args=[report.pk]),
+        {"decision": "approve", "comment": "", "loaded_version": current, **accepting_all(report)},
+    )
+    assert response.status_code == 302
+    assert Action.objects.get().title == "Rewritten after review"
+
+
+@pytest.mark.parametrize("version", [None, ""])
+def test_an_edit_without_the_version_read_is_refused(db, liaison_mexico, mexico_recommendations, version):
+    """Leaving the version out must not skip the check (finding 4)."""
+    report = make_report(liaison_mexico, mexico_recommendations, Report.State.DRAFT)
+    data = form_data(mexico_recommendations, title="Overwritten blindly")
+    if version is not None:
+        data["loaded_version"] = version
+    response = client_for(liaison_mexico).post(reverse("tracker:liaison_report_edit", args=[report.pk]), data)
+    assert response.status_code == 200
+    assert "The version of the record you edited is missing" in response.content.decode()
+    assert Report.objects.get().title != "Overwritten blindly"
+
+
+def test_a_review_decision_without_the_version_read_is_refused(db, staff, liaison_mexico, mexico_recommendations):
+    report = make_report(liaison_mexico, mexico_recommendations, Report.State.SUBMITTED)
+    response = client_for(staff).post(
+        reverse("tracker:review_detail", args=[report.pk]), {"decision": "approve", "comment": ""}
+    )
+    assert response.status_code == 200
+    assert "The version of the record you edited is missing" in response.content.decode()
+    assert Report.objects.get().state == Report.State.SUBMITTED

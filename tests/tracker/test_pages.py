@@ -17,6 +17,7 @@ from tests.factories import (
     ResponsibilityFactory,
     StatusChangeFactory,
 )
+from tracker.links import actor_url, recommendation_url
 from tracker.models import Action, Status
 
 STATUSES = [s.value for s in Status]
@@ -124,7 +125,7 @@ def test_action_counts_include_published_actions_only(client, db):
 
 def test_recommendation_page_quotes_the_text_with_its_source_and_marks_the_title_editorial(client, db):
     recommendation = RecommendationFactory(number=1, text="To promote a closer link.", short_title="Development")
-    body = client.get(recommendation.get_absolute_url()).content.decode()
+    body = client.get(recommendation_url(recommendation.number)).content.decode()
     assert "To promote a closer link." in body
     assert "Special Forum on Migration Issues" in body and "recommendation 1" in body
     assert "committee&#x27;s short title" in body or "committee's short title" in body
@@ -137,7 +138,7 @@ def test_recommendation_page_lists_each_responsible_actor_with_status_and_reason
     services.responsibility_set_status(
         responsibility=responsibility, status=Status.SUBSTANTIAL, by=staff, reason="Law 2011 on migration."
     )
-    body = client.get(responsibility.recommendation.get_absolute_url()).content.decode()
+    body = client.get(recommendation_url(responsibility.recommendation.number)).content.decode()
     assert "Mexico" in body and "Substantial partial compliance" in body and "Law 2011 on migration." in body
 
 
@@ -145,7 +146,7 @@ def test_the_timeline_merges_actions_and_status_changes(client, db):
     responsibility = ResponsibilityFactory()
     StatusChangeFactory(responsibility=responsibility, reason="Assessed at the 2024 meeting.")
     ActionFactory(actor=responsibility.actor, recommendations=[responsibility.recommendation], title="Visa reform")
-    body = client.get(responsibility.recommendation.get_absolute_url()).content.decode()
+    body = client.get(recommendation_url(responsibility.recommendation.number)).content.decode()
     assert "Assessed at the 2024 meeting." in body and "Visa reform" in body
 
 
@@ -185,9 +186,6 @@ def test_unknown_objects_answer_404(client, db, url, status):
         "recommendation=abc",
         "recommendation=-1",
         "actor_kind=planet",
-        "page=99999999999999999999999",
-        "page=-3",
-        "page=abc",
         "q=" + "x" * 5000,
         "q=%00",
         "actor=%27%3B%20DROP%20TABLE%20tracker_action%3B--",
@@ -201,11 +199,20 @@ def test_bad_query_strings_give_a_page_not_an_error(client, db, query, list_name
     assert Action.objects.count() == 3
 
 
+@pytest.mark.parametrize("query", ["page=99999999999999999999999", "page=-3", "page=abc"])
+@pytest.mark.parametrize("list_name", ["action_list", "actor_list", "recommendation_list"])
+def test_bad_page_numbers_are_not_found_rather_than_page_one(client, db, query, list_name):
+    build_record(recommendations=1, states=1, actions=1)
+    response = client.get(reverse(f"tracker:{list_name}") + "?" + query)
+    assert response.status_code == 404
+    assert "of this list: it has 1 page(s)" in response.content.decode()
+
+
 def test_an_unknown_status_says_so_and_lists_nothing(client, db):
     build_record(recommendations=1, states=1, actions=2)
     body = client.get(reverse("tracker:action_list") + "?status=bogus").content.decode()
     assert "could not be understood" in body
-    assert "0 actions" in body
+    assert 'class="action"' not in body and "0 actions" not in body
 
 
 def test_filters_narrow_the_action_list(client, db):
@@ -243,8 +250,8 @@ def test_markdown_from_staff_never_reaches_a_page_as_markup(client, db, payload)
     )
     for url in [
         reverse("tracker:action_list"),
-        responsibility.recommendation.get_absolute_url(),
-        responsibility.actor.get_absolute_url(),
+        recommendation_url(responsibility.recommendation.number),
+        actor_url(responsibility.actor.code),
         reverse("tracker:dashboard"),
     ]:
         body = client.get(url).content.decode()
@@ -287,3 +294,44 @@ def test_healthz_answers_after_a_database_round_trip(client, db, django_assert_n
     with django_assert_num_queries(1):
         response = client.get(reverse("tracker:healthz"))
     assert response.status_code == 200 and response.content == b"ok\n"
+
+
+def test_conditions_on_one_responsibility_apply_to_the_same_row(client, db):
+    """Responsible for 5 at non-compliance means one responsibility that is both (issue 18)."""
+    five, six = RecommendationFactory(number=5), RecommendationFactory(number=6)
+    partial_here_failing_there = ActorFactory(code="AAA", name="Alpha")
+    failing_here = ActorFactory(code="BBB", name="Beta")
+    ResponsibilityFactory(recommendation=five, actor=partial_here_failing_there, status=Status.PARTIAL)
+    ResponsibilityFactory(recommendation=six, actor=partial_here_failing_there, status=Status.NON_COMPLIANCE)
+    ResponsibilityFactory(recommendation=five, actor=failing_here, status=Status.NON_COMPLIANCE)
+    query = {"recommendation": 5, "status": "non_compliance"}
+    page = client.get(reverse("tracker:actor_list"), query).content.decode()
+    assert "Beta" in page and "Alpha" not in page
+    assert [a["code"] for a in client.get("/api/actors/", query).json()["results"]] == ["BBB"]
+    # Recommendations with a member state (kind) that is Alpha: the same responsibility again.
+    body = BodyFactory(code="RCM", name="Regional body")
+    ResponsibilityFactory(recommendation=six, actor=body)
+    found = client.get("/api/recommendations/", {"actor": "AAA", "actor_kind": "regional_process"}).json()
+    assert found["count"] == 0
+    # Actions by an actor on a recommendation where that actor is at the status.
+    ActionFactory(actor=partial_here_failing_there, recommendations=[five, six])
+    ActionFactory(actor=failing_here, recommendations=[five])
+    actions = client.get("/api/actions/", query).json()["results"]
+    assert [a["actor"] for a in actions] == ["BBB"]
+    assert client.get("/api/actions/", {"recommendation": 6}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("asked", ["999", "0", "two", "-1"])
+def test_a_page_past_the_end_of_a_list_is_not_found_and_says_so(client, db, asked):
+    """Never page 1 in its place (issue 18)."""
+    ActionFactory.create_batch(3)
+    response = client.get(reverse("tracker:action_list"), {"page": asked})
+    assert response.status_code == 404
+    assert "it has 1 page(s)" in response.content.decode()
+
+
+def test_a_filter_that_cannot_be_understood_shows_its_error_and_no_count(client, db):
+    ActionFactory()
+    body = client.get(reverse("tracker:action_list"), {"date_after": "31/31/2020"}).content.decode()
+    assert "Enter a valid date" in body
+    assert "0 actions" not in body and 'class="result-count"' not in body

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.factories import ActionFactory, RecommendationFactory, ResponsibilityFactory
+from tests.factories import ActionFactory, LiaisonFactory, RecommendationFactory, ResponsibilityFactory, UserFactory
 from tracker import services
-from tracker.models import Action, OverallAssessment, Responsibility, Status, StatusChange
+from tracker.models import Action, Evidence, OverallAssessment, Report, Responsibility, Status, StatusChange
 
 TODAY = timezone.localdate
 
@@ -164,3 +164,38 @@ def test_action_save_records_who_entered_it(db, staff):
     services.action_save(action=action, by=staff, recommendations=[RecommendationFactory()])
     assert action.entered_by == staff
     assert action.recommendations.count() == 1
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        'https://ok.example/"><script>alert(1)</script>',
+        "https://ok.example/<img src=x>",
+        "https://ok.example/it's",
+        "https://ok.example/a b",
+        "https://ok.example/back\\slash",
+        "javascript:alert(1)",
+        "ftp://ok.example/file",
+        "https://",
+    ],
+)
+def test_links_are_refused_unless_strictly_well_formed(db, link):
+    """A link is shown in an href and copied into spreadsheets: quotes and angle brackets never pass (finding 9)."""
+    staff = UserFactory(username="linker", is_staff=True)
+    action = ActionFactory()
+    with pytest.raises(ValidationError):
+        services.evidence_save(evidence=Evidence(action=action, title="Link", url=link), by=staff)
+    actor = action.actor
+    liaison = LiaisonFactory(actor=actor).user
+    recommendation = ResponsibilityFactory(actor=actor).recommendation
+    report = Report(actor=actor, author=liaison, taken_on="2024-05-02", title="Report", evidence_links=link)
+    with pytest.raises(ValidationError, match="is not a link"):
+        services.report_save(report=report, by=liaison, recommendations=[recommendation])
+    assert not Evidence.objects.exists() and not Report.objects.exists()
+
+
+def test_well_formed_links_pass(db):
+    staff = UserFactory(username="linker", is_staff=True)
+    for link in ("https://example.org/decree?id=5&lang=es#art-3", "http://gob.example/ley%2012.pdf"):
+        services.evidence_save(evidence=Evidence(action=ActionFactory(), title="Link", url=link), by=staff)
+    assert Evidence.objects.count() == 2

@@ -12,6 +12,8 @@ What it writes, on top of the forum's record (loaded first with `load_record` wh
   three each), dated from 2008-05-01 to today, with a Markdown description and a source of the
   information; about 10 % drafts, 2 % withdrawn with a reason, the rest published (`published_at`
   set); about a quarter with one or two evidence links;
+- three reporting rounds (`tracker.demo.rounds`): two closed, each with its snapshot and most actors'
+  reports accepted, and one open, under way;
 - a django-simple-history row for every version it creates, including the actions' recommendations.
 
 Written in bulk, not through the services. The services write one assessment or one action per
@@ -22,9 +24,10 @@ and writes the history rows itself (bulk inserts send no signals, so simple-hist
 its own). For the same reason it raises the page cache's data version itself at the end.
 
 Running it again adds more: another set of actions, and a further round of assessments that carries
-each chain on from the current status. Nothing is deleted, as everywhere in this record; for a clean
-dataset, start from an empty database. Deterministic: the same `--seed` on the same starting database
-on the same day gives the same rows (the dates run up to today).
+each chain on from the current status (the reporting rounds are written once). Nothing is deleted,
+as everywhere in this record; for a clean dataset, start from an empty database. Deterministic: the
+same `--seed` on the same starting database on the same day gives the same rows (the dates run up to
+today).
 """
 
 import datetime
@@ -37,19 +40,31 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from forum.models import Forum, Recommendation
 from tracker.caching import bump_data_version
-from tracker.models import Action, Actor, Evidence, OverallAssessment, Responsibility, Status, StatusChange
-from tracker.services import STAFF_GROUP
+from tracker.demo.bulk import BATCH_SIZE, write_rows
+from tracker.demo.bulk import tracked as _tracked
+from tracker.demo.rounds import add_rounds
+from tracker.demo.texts import ACTION_TITLES, LIST_ITEMS, REASONS, SOURCES, WITHDRAWAL_REASONS
+from tracker.models import (
+    STAFF_GROUP,
+    Action,
+    Actor,
+    Evidence,
+    OverallAssessment,
+    Responsibility,
+    Status,
+    StatusChange,
+)
+from tracker.services import assessment_step
 
 DEMO_USERNAME = "demo-staff"
 FIRST_ACTION_DATE = datetime.date(2008, 5, 1)
 FIRST_ASSESSMENT_DATE = datetime.date(2009, 1, 15)
-BATCH_SIZE = 1000
 # Actions are generated and written this many at a time, so memory stays flat at any --actions.
 CHUNK_SIZE = 5000
 
@@ -64,65 +79,6 @@ ASSESSED = [
 # How often each status is drawn; partial and pending are the commonest in the Commission's reports.
 ASSESSED_WEIGHTS = [22, 30, 18, 12, 10, 8]
 
-ACTION_TITLES = [
-    "National migration policy adopted",
-    "Consular protection network extended",
-    "Regularisation programme opened",
-    "Training for border officials on migrants' human rights",
-    "Bilateral agreement on labour migration signed",
-    "Law against trafficking in persons amended",
-    "Statistics office publishes migration survey",
-    "Access to health care for migrants regardless of status",
-    "Inter-agency round table on return and reintegration",
-    "Information campaign on safe migration",
-    "Remittance costs lowered through the central bank",
-    "Child migrants' protection protocol issued",
-    "Diaspora liaison office opened",
-    "Schools enrol migrant children without documents",
-    "Report submitted to the Special Committee on Migration Issues",
-    "Shelters for migrant women opened",
-    "Recognition of foreign qualifications simplified",
-    "Data-sharing arrangement with the OAS migration observatory",
-    "Guidelines on detention alternatives published",
-    "Civil society consulted on the national plan",
-]
-LIST_ITEMS = [
-    "a budget line for the coming year",
-    "an inter-ministerial committee that meets each quarter",
-    "training for 300 officials",
-    "a hotline in Spanish, English, French and Portuguese",
-    "figures broken down by sex and age",
-    "a review after two years",
-    "a register of recruitment agencies",
-    "cooperation with the International Organization for Migration",
-    "outreach through consulates abroad",
-    "a complaints procedure open to migrants without documents",
-]
-SOURCES = [
-    "National report to the Special Committee on Migration Issues",
-    "Liaison of {actor}",
-    "Official gazette of {actor}",
-    "Press release of the ministry responsible",
-    "OAS General Secretariat, Department of Social Inclusion",
-    "Continuous Reporting System on International Migration in the Americas (SICREMI)",
-    "Statement at the Permanent Council",
-]
-REASONS = [
-    "Assessed on the basis of the national report of {year}.",
-    "Measures reported by the liaison of {actor}, confirmed by the secretariat.",
-    "Legislation adopted but not yet in force.",
-    "No information received since the previous assessment.",
-    "Programme in place in part of the territory only.",
-    "Implementation confirmed by an independent evaluation.",
-    "Reassessed after the {year} session of the Special Committee.",
-    "The recommendation does not concern {actor}'s situation.",
-]
-WITHDRAWAL_REASONS = [
-    "Reported twice; the other entry is kept.",
-    "The measure was announced but never adopted.",
-    "Entered for the wrong state by mistake.",
-]
-
 
 def _aware(day: datetime.date, minutes: int) -> datetime.datetime:
     moment = datetime.datetime.combine(day, datetime.time(9, 0)) + datetime.timedelta(minutes=minutes)
@@ -135,54 +91,23 @@ def _random_day(rng: random.Random, start: datetime.date, end: datetime.date) ->
     return start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def write_rows(model, objs: list) -> list:
-    """Insert unsaved instances in bulk and set their primary keys; return them.
-
-    On PostgreSQL the rows go in with COPY, their keys taken from the table's sequence beforehand: five
-    to ten times faster than `bulk_create`, whose cost per row (preparing each value, then the INSERT)
-    dominates at 100,000 actions. Elsewhere (SQLite in tests and on laptops) it is `bulk_create` in
-    batches. Field defaults and `auto_now` are applied the same way as by `save()`, through `pre_save`.
-    """
-    if not objs:
-        return objs
-    # The connection itself, not the per-thread proxy: it is read for every value written.
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
-        return model._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
-    meta, pk = model._meta, model._meta.pk
-    fields = meta.concrete_fields
-    with db.cursor() as cursor:
-        unsaved = [obj for obj in objs if obj.pk is None]
-        if unsaved:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(unsaved)],
-            )
-            for obj, (value,) in zip(unsaved, sorted(cursor.fetchall()), strict=True):
-                setattr(obj, pk.attname, value)
-        columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
-        with cursor.cursor.copy(f"COPY {db.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields])
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, db.alias
-    return objs
-
-
-def _tracked(history_model, instance) -> dict:
-    return {field.attname: getattr(instance, field.attname) for field in history_model.tracked_fields}
-
-
 class Command(BaseCommand):
     help = "Add a realistic synthetic follow-up (assessments, actions, history) in bulk, for demos and benchmarks."
 
     def add_arguments(self, parser):
         parser.add_argument("--actions", type=int, default=1000, help="How many actions to add (default 1000).")
         parser.add_argument("--seed", type=int, default=1, help="Seed of the random choices (default 1).")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Add nothing when the database already holds actions."
+        )
 
-    def handle(self, *args, actions, seed, verbosity=1, **options):
+    def handle(self, *args, actions, seed, verbosity=1, if_empty=False, **options):
         if actions < 0:
             raise CommandError("--actions cannot be negative.")
+        if if_empty and Action.objects.exists():
+            if verbosity:
+                self.stdout.write("The database already holds actions: no demo data added.")
+            return
         started = time.monotonic()
         if not Forum.objects.exists():
             call_command("load_record", stdout=self.stdout if verbosity else io.StringIO())
@@ -198,6 +123,9 @@ class Command(BaseCommand):
             self._prepare_actors()
             for start in range(0, actions, CHUNK_SIZE):
                 self._add_actions(min(CHUNK_SIZE, actions - start))
+            rounds = add_rounds(rng=self.rng, today=self.today, user=self.user)
+            self.counts["history"] += rounds.pop("history", 0)
+            self.counts.update(rounds)
         # Bulk inserts send no signals: tell the page cache that the record changed.
         bump_data_version()
         if verbosity:
@@ -205,7 +133,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo data added in {time.monotonic() - started:.1f} s: {c['actions']} actions "
                 f"({c['links']} links to recommendations, {c['evidence']} evidence links), "
-                f"{c['status_changes']} status changes, {c['history']} history rows (seed {seed})."
+                f"{c['status_changes']} status changes, {c.get('rounds', 0)} reporting rounds with "
+                f"{c.get('round_reports', 0)} reports, {c['history']} history rows (seed {seed})."
             )
 
     # The user the demo rows are recorded by.
@@ -251,104 +180,71 @@ class Command(BaseCommand):
     def _reason(self, actor_name: str, day: datetime.date) -> str:
         return self.rng.choice(REASONS).format(actor=actor_name, year=day.year)
 
-    def _assess_responsibilities(self, *, rounds: int):
-        history = Responsibility.history.model
-        actors = {actor.pk: actor for actor in self.actors}
-        responsibilities = list(Responsibility.objects.order_by("recommendation_id", "actor__code"))
-        last = self._last_changes(overall=False)
+    def _assess(self, records, *, left_alone: float, most: int, last: dict, key, whose) -> None:
+        """Walk each record's status along the scale, one assessment a step, through the services'
+        own step (`assessment_step`), then write the changes, the records and their history in bulk.
+
+        `left_alone` is the chance a record is not assessed this time; `most` the most steps;
+        `last[key(record)]` when its chain last changed; `whose(record)` the name its reasons give."""
+        history = type(records[0]).history.model if records else None
         changes, historical = [], []
-        for responsibility in responsibilities:
-            # About one in seven is left where it is ("not yet assessed" on a fresh record).
-            if self.rng.random() < 0.15:
+        for record in records:
+            if self.rng.random() < left_alone:
                 continue
-            actor = actors[responsibility.actor_id]
-            since = max(responsibility.last_assessed or FIRST_ASSESSMENT_DATE, FIRST_ASSESSMENT_DATE)
-            walk = self._walk(
-                responsibility.status, self.rng.randint(1, rounds), since=since, after=last.get(responsibility.pk)
-            )
-            for from_status, to_status, day, when in walk:
-                reason = self._reason(actor.name, day)
+            since = max(record.last_assessed or FIRST_ASSESSMENT_DATE, FIRST_ASSESSMENT_DATE)
+            walk = self._walk(record.status, self.rng.randint(1, most), since=since, after=last.get(key(record)))
+            for _from_status, to_status, day, when in walk:
+                reason = self._reason(whose(record), day)
                 changes.append(
-                    StatusChange(
-                        recommendation_id=responsibility.recommendation_id,
-                        responsibility_id=responsibility.pk,
-                        actor_id=responsibility.actor_id,
-                        from_status=from_status,
-                        to_status=to_status,
-                        assessed_on=day,
-                        reason=reason,
-                        changed_at=when,
-                        changed_by=self.user,
+                    assessment_step(
+                        record, status=to_status, reason=reason, assessed_on=day, by=self.user, changed_at=when
                     )
                 )
-                responsibility.status, responsibility.last_assessed = to_status, day
-                responsibility.reasoning, responsibility.version = reason, responsibility.version + 1
-                responsibility.updated_at = when
+                record.updated_at = when
                 historical.append(
                     history(
-                        **_tracked(history, responsibility),
+                        **_tracked(history, record),
                         history_date=when,
                         history_type="~",
                         history_user=self.user,
                         history_change_reason="",
                     )
                 )
+        if not records:
+            return
         write_rows(StatusChange, changes)
-        Responsibility.objects.bulk_update(
-            responsibilities, ["status", "last_assessed", "reasoning", "version", "updated_at"], batch_size=BATCH_SIZE
+        type(records[0]).objects.bulk_update(
+            records, ["status", "last_assessed", "reasoning", "version", "updated_at"], batch_size=BATCH_SIZE
         )
         write_rows(history, historical)
         self.counts["status_changes"] += len(changes)
         self.counts["history"] += len(historical)
 
+    def _assess_responsibilities(self, *, rounds: int):
+        names = {actor.pk: actor.name for actor in self.actors}
+        # About one in seven is left where it is ("not yet assessed" on a fresh record).
+        self._assess(
+            list(Responsibility.objects.order_by("recommendation_id", "actor__code")),
+            left_alone=0.15,
+            most=rounds,
+            last=self._last_changes(overall=False),
+            key=lambda responsibility: responsibility.pk,
+            whose=lambda responsibility: names[responsibility.actor_id],
+        )
+
     def _assess_recommendations(self):
-        history = OverallAssessment.history.model
         existing = {a.recommendation_id: a for a in OverallAssessment.objects.all()}
         missing = [OverallAssessment(recommendation=r) for r in self.recommendations if r.pk not in existing]
         for assessment in OverallAssessment.objects.bulk_create(missing):
             existing[assessment.recommendation_id] = assessment
-        assessments = [existing[r.pk] for r in self.recommendations]
-        last = self._last_changes(overall=True)
-        changes, historical = [], []
-        for assessment in assessments:
-            if self.rng.random() < 0.1:
-                continue
-            since = max(assessment.last_assessed or FIRST_ASSESSMENT_DATE, FIRST_ASSESSMENT_DATE)
-            walk = self._walk(
-                assessment.status, self.rng.randint(1, 2), since=since, after=last.get(assessment.recommendation_id)
-            )
-            for from_status, to_status, day, when in walk:
-                reason = self._reason("the member states", day)
-                changes.append(
-                    StatusChange(
-                        recommendation_id=assessment.recommendation_id,
-                        from_status=from_status,
-                        to_status=to_status,
-                        assessed_on=day,
-                        reason=reason,
-                        changed_at=when,
-                        changed_by=self.user,
-                    )
-                )
-                assessment.status, assessment.last_assessed = to_status, day
-                assessment.reasoning, assessment.version = reason, assessment.version + 1
-                assessment.updated_at = when
-                historical.append(
-                    history(
-                        **_tracked(history, assessment),
-                        history_date=when,
-                        history_type="~",
-                        history_user=self.user,
-                        history_change_reason="",
-                    )
-                )
-        write_rows(StatusChange, changes)
-        OverallAssessment.objects.bulk_update(
-            assessments, ["status", "last_assessed", "reasoning", "version", "updated_at"], batch_size=BATCH_SIZE
+        self._assess(
+            [existing[r.pk] for r in self.recommendations],
+            left_alone=0.1,
+            most=2,
+            last=self._last_changes(overall=True),
+            key=lambda assessment: assessment.recommendation_id,
+            whose=lambda assessment: "the member states",
         )
-        write_rows(history, historical)
-        self.counts["status_changes"] += len(changes)
-        self.counts["history"] += len(historical)
 
     # Actions.
 

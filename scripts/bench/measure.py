@@ -1,0 +1,178 @@
+"""Loading the served site and reading what it cost: the runs of one cache setting, and the ETag checks."""
+
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+from scripts.bench.console import notice, progress
+from scripts.bench.pages import DEEP_API_PAGE, DEEP_ROW, endpoints_for, one_request_at_a_time
+from scripts.bench.processes import (
+    PYTHON,
+    Server,
+    cpu_seconds,
+    django_env,
+    get,
+    get_json,
+    get_timed,
+    load_average,
+    pids_named,
+    rss_mb,
+    run,
+)
+from scripts.bench.stats import per_request_costs, single_request_load
+from scripts.bench.wrk import LOAD_THREADS, parse_percentiles, parse_wrk, wrk_command, wrk_label
+
+PERCENTILES_SCRIPT = Path(__file__).with_name("percentiles.lua")
+
+
+class Meter:
+    """CPU seconds of the workers, the database backends and Redis, read before and after a load run."""
+
+    def __init__(self, server, pg, database):
+        self.server, self.pg, self.database = server, pg, database
+
+    def snapshot(self):
+        workers = self.server.workers()
+        backends = self.pg.backends(self.database)
+        return {
+            "workers": {pid: cpu_seconds(pid) for pid in workers},
+            "db": {pid: cpu_seconds(pid) for pid in backends},
+            "redis": {pid: cpu_seconds(pid) for pid in pids_named("redis-server")},
+        }
+
+
+def measure(server, meter, path, *, duration, single=False):
+    """One load run on one path: wrk for `duration` seconds, or one request (a full download), with
+    its time to the first byte and how much the workers' memory grew while it streamed."""
+    url = server.base + path
+    before = meter.snapshot()
+    if single:
+        memory_before = {pid: rss_mb(pid) or 0.0 for pid in server.workers()}
+        status, _, size, first_byte, total = get_timed(url)
+        growth = max((rss_mb(pid) or 0.0) - mb for pid, mb in memory_before.items()) if memory_before else 0.0
+        load = single_request_load(status, size, first_byte, total, growth)
+    else:
+        output = run(wrk_command(url, seconds=duration, latency=True), timeout=duration + 120).stdout
+        load = {**parse_wrk(output), "tool": wrk_label(duration)}
+    after = meter.snapshot()
+    return {**per_request_costs(load, before, after), "load_average": load_average()}
+
+
+def freshness_check(server, env, path="/"):
+    """ETag: 304 while nothing changed; and after a change made by another process, a new page.
+
+    The change is an assessment through the service, committed (the record's version is raised
+    when a write commits; a rolled-back write changes nothing, rightly); the next assessment puts
+    the status back, so the benchmark's record keeps its statuses, with two more history rows.
+    """
+    status, headers, _ = get(server.base + path)
+    etag = headers.get("ETag")
+    conditional = get(server.base + path, {"If-None-Match": etag or '"none"'})[0]
+    code = (
+        "from django.contrib.auth import get_user_model\n"
+        "from tracker import services\n"
+        "from tracker.models import Responsibility, Status\n"
+        "r = Responsibility.objects.order_by('pk').first()\n"
+        "user = get_user_model().objects.get(username='demo-staff')\n"
+        "services.responsibility_set_status(responsibility=r, by=user, reason='benchmark freshness check',\n"
+        "    status=Status.PENDING if r.status != Status.PENDING else Status.PARTIAL)\n"
+    )
+    restore = (
+        "from django.contrib.auth import get_user_model\n"
+        "from tracker import services\n"
+        "from tracker.models import Responsibility, StatusChange\n"
+        "r = Responsibility.objects.order_by('pk').first()\n"
+        "user = get_user_model().objects.get(username='demo-staff')\n"
+        "previous = StatusChange.objects.filter(responsibility=r).order_by('-id').first().from_status\n"
+        "services.responsibility_set_status(responsibility=r, by=user, reason='benchmark freshness check, undone',\n"
+        "    status=previous)\n"
+    )
+    run([PYTHON, "manage.py", "shell", "-c", code], env=env)
+    after = [get(server.base + path, {"If-None-Match": etag or '"none"'})[0] for _ in range(6)]
+    run([PYTHON, "manage.py", "shell", "-c", restore], env=env)
+    return {
+        "status": status,
+        "etag": etag,
+        "conditional_get_unchanged": conditional,
+        "conditional_gets_after_a_change": after,
+        "etag_304_when_unchanged": bool(etag) and conditional == 304,
+        "fresh_after_a_change": all(code == 200 for code in after),
+    }
+
+
+def deep_cursor(base, rows=DEEP_ROW, page_size=500):
+    """The address of the API's actions about `rows` down the list (or its last page), reached as a
+    client reaches it: following `next` from the first page, `page_size` rows at a time. The cursor
+    is then asked with the default page size, so it is page rows / 50 of an ordinary client."""
+    url = f"{base}/api/actions/?page_size={page_size}"
+    for _ in range(rows // page_size):
+        following = get_json(url).get("next")
+        if not following:
+            break
+        url = following
+    cursor = parse_qs(urlsplit(url).query).get("cursor")
+    return f"/api/actions/?cursor={quote(cursor[0])}" if cursor else "/api/actions/"
+
+
+def load_test(server, meter, paths, *, clients, seconds):
+    """Many clients at once on each path, one after the other: throughput, errors and the 50th, 95th and
+    99th percentile latencies (wrk with `percentiles.lua`)."""
+    results = {}
+    for name, path in paths:
+        progress(f"  load: {clients} clients for {seconds} s on {path}")
+        before = meter.snapshot()
+        command = wrk_command(
+            server.base + path, seconds=seconds, threads=LOAD_THREADS, connections=clients, script=PERCENTILES_SCRIPT
+        )
+        output = run(command, timeout=seconds + 120).stdout
+        load = {**parse_wrk(output), **parse_percentiles(output), "tool": wrk_label(seconds, LOAD_THREADS, clients)}
+        results[name] = {"path": path, **per_request_costs(load, before, meter.snapshot())}
+    return results
+
+
+def run_mode(pg, base_env, *, name, actions, mode, cache_url, port, duration, repetitions, server_log, load=None):
+    """Serve one database with one cache setting; load each endpoint, repetition by repetition; then,
+    when `load` = (clients, seconds) is given, the load test of healthz and the dashboard."""
+    env = django_env(base_env, DATABASE_URL=pg.url(name), CACHE_URL=cache_url)
+    results = {"cache_url": cache_url, "endpoints": {}, "missing": [], "freshness": None}
+    with Server(env, port, server_log) as server:
+        meter = Meter(server, pg, name)
+        available = []
+        for endpoint, path, _ in endpoints_for(mode):
+            if endpoint == DEEP_API_PAGE:
+                path = deep_cursor(server.base)
+            status = get(server.base + path, timeout=900)[0]
+            if status != 200:
+                notice(f"  {path}: answers {status}; reported as missing")
+                results["missing"].append({"endpoint": endpoint, "path": path, "status": status})
+            else:
+                available.append((endpoint, path))
+        # Warm up: every worker imports what it needs, opens its connection, and fills the page cache.
+        for endpoint, path in available:
+            if not one_request_at_a_time(endpoint, actions):
+                run(wrk_command(server.base + path, seconds=1))
+        for repetition in range(repetitions):
+            for endpoint, path in available:
+                single = one_request_at_a_time(endpoint, actions)
+                result = measure(server, meter, path, duration=duration, single=single)
+                shown = path if endpoint != DEEP_API_PAGE else f"/api/actions/ deep (row {DEEP_ROW:,} or last)"
+                results["endpoints"].setdefault(endpoint, {"path": shown, "runs": []})["runs"].append(result)
+                progress(
+                    f"  {mode} rep {repetition + 1} {path}: {result['rps']:.1f} req/s, "
+                    f"{result['cpu_ms']:.2f} ms CPU/request ({result['requests']} requests, {result['errors']} errors)"
+                )
+        results["worker_rss_mb"] = [round(rss_mb(pid) or 0, 1) for pid in server.workers()]
+        if load:
+            clients, seconds = load
+            results["load"] = load_test(
+                server, meter, [("healthz", "/healthz"), ("dashboard", "/")], clients=clients, seconds=seconds
+            )
+        results["freshness"] = freshness_check(server, env)
+    return results
+
+
+def locmem_check(pg, base_env, *, name, port, server_log):
+    """The default cache, `locmemcache://`, lives inside each worker: is a change elsewhere seen?"""
+    env = django_env(base_env, DATABASE_URL=pg.url(name), CACHE_URL="locmemcache://")
+    with Server(env, port, server_log) as server:
+        run(wrk_command(server.base + "/", seconds=1, timeout=None))
+        return freshness_check(server, env)

@@ -1,0 +1,1 @@
+"""The public JSON API: `urls`, `views` (endpoints), `serializers`, `schema` (paging, filters, OpenAPI)."""

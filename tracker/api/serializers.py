@@ -1,0 +1,308 @@
+"""What the API says of each record: published information only, never who recorded or entered it."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..filters import StatusChangeFilter
+from ..links import actor_url, evidence_url, recommendation_url
+from ..markdown import render_markdown
+from ..models import Actor, Movement, ReportingRound, Responsibility, Status
+from ..rollup import rollup_of
+
+
+class CountsSerializer(serializers.Serializer):
+    """How many responsibilities sit at each status."""
+
+    not_assessed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    partial = serializers.IntegerField()
+    substantial = serializers.IntegerField()
+    full = serializers.IntegerField()
+    non_compliance = serializers.IntegerField()
+    not_applicable = serializers.IntegerField()
+
+
+class RollUpSerializer(serializers.Serializer):
+    """The roll-up: counts per status and progress, with "not yet assessed" apart, never as pending."""
+
+    counts = CountsSerializer(help_text=_("Responsibilities at each status."))
+    total = serializers.IntegerField(help_text=_("Responsibilities, at any status."))
+    assessed = serializers.IntegerField(
+        source="counted", help_text=_("Responsibilities counted toward progress (assessed and applicable).")
+    )
+    not_assessed = serializers.IntegerField(help_text=_("Responsibilities not yet assessed, left out of progress."))
+    progress = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "Mean weight of the assessed, applicable responsibilities, in percent (pending 0, partial 50, "
+            "substantial 75, full 100, non-compliance 0); null when none has been assessed."
+        ),
+    )
+
+
+def _status_field(**kwargs):
+    return serializers.ChoiceField(choices=Status.choices, **kwargs)
+
+
+class RecommendationSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text=_("The number the forum gave it (1 to 13)."))
+    short_title = serializers.CharField(help_text=_("The committee's short title: an editorial label."))
+    text = serializers.CharField(source="text_en", help_text=_("The forum's words, verbatim (the English original)."))
+    overall_status = serializers.SerializerMethodField(help_text=_("The committee's overall status."))
+    overall_status_label = serializers.SerializerMethodField()
+    overall_last_assessed = serializers.SerializerMethodField()
+    overall_reasoning = serializers.SerializerMethodField()
+    rollup = serializers.SerializerMethodField(help_text=_("The statuses of the responsible states and bodies."))
+    url = serializers.SerializerMethodField(help_text=_("Its public page."))
+
+    def _assessment(self, obj):
+        return getattr(obj, "overall_assessment", None)
+
+    @extend_schema_field(_status_field())
+    def get_overall_status(self, obj):
+        assessment = self._assessment(obj)
+        return assessment.status if assessment else Status.NOT_ASSESSED.value
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_overall_status_label(self, obj):
+        return str(Status(self.get_overall_status(obj)).label)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_overall_last_assessed(self, obj):
+        assessment = self._assessment(obj)
+        return assessment.last_assessed.isoformat() if assessment and assessment.last_assessed else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_overall_reasoning(self, obj):
+        assessment = self._assessment(obj)
+        return assessment.reasoning if assessment else ""
+
+    @extend_schema_field(RollUpSerializer)
+    def get_rollup(self, obj):
+        return RollUpSerializer(rollup_of(obj)).data
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return self.context["request"].build_absolute_uri(recommendation_url(obj.number))
+
+
+class ActorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("ISO 3166-1 alpha-3 for member states; a short code for bodies."))
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Actor.Kind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    notes = serializers.CharField(help_text=_("Membership changes and other facts about it."))
+    member_since = serializers.DateField(allow_null=True)
+    member_until = serializers.DateField(allow_null=True, help_text=_("The date a withdrawal took effect."))
+    rollup = serializers.SerializerMethodField(help_text=_("The statuses of its responsibilities."))
+    url = serializers.SerializerMethodField(help_text=_("Its public page."))
+
+    @extend_schema_field(RollUpSerializer)
+    def get_rollup(self, obj):
+        return RollUpSerializer(rollup_of(obj)).data
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return self.context["request"].build_absolute_uri(actor_url(obj.code))
+
+
+class ResponsibilitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    recommendation = serializers.IntegerField(source="recommendation.number", help_text=_("Recommendation number."))
+    actor = serializers.CharField(source="actor.code", help_text=_("Actor code."))
+    actor_name = serializers.CharField(source="actor.name")
+    actor_kind = serializers.ChoiceField(source="actor.kind", choices=Actor.Kind.choices)
+    role = serializers.ChoiceField(choices=Responsibility.Role.choices)
+    status = _status_field()
+    status_label = serializers.CharField(source="get_status_display")
+    last_assessed = serializers.DateField(allow_null=True)
+    reasoning = serializers.CharField()
+
+
+class EvidenceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text=_("The link, or the address of the attached document."))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return self.context["request"].build_absolute_uri(evidence_url(obj))
+
+
+class ActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    taken_on = serializers.DateField()
+    actor = serializers.CharField(source="actor.code", help_text=_("Actor code."))
+    actor_name = serializers.CharField(source="actor.name")
+    title = serializers.CharField()
+    description = serializers.CharField(help_text=_("Markdown, as entered."))
+    description_html = serializers.SerializerMethodField(help_text=_("The description rendered and sanitised."))
+    information_source = serializers.CharField()
+    recommendations = serializers.SerializerMethodField(help_text=_("Numbers of the recommendations it addresses."))
+    evidence = EvidenceSerializer(many=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_description_html(self, obj):
+        return str(render_markdown(obj.description))
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_recommendations(self, obj):
+        return obj.recommendation_numbers
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    recommendation = serializers.IntegerField(source="recommendation.number", help_text=_("Recommendation number."))
+    scope = serializers.SerializerMethodField(
+        help_text=_("`actor`: a state's or body's status; `overall`: the committee's overall status.")
+    )
+    actor = serializers.CharField(source="actor.code", allow_null=True, help_text=_("Actor code, or null."))
+    actor_name = serializers.CharField(source="actor.name", allow_null=True)
+    from_status = _status_field()
+    from_status_label = serializers.CharField(source="get_from_status_display")
+    to_status = _status_field()
+    to_status_label = serializers.CharField(source="get_to_status_display")
+    assessed_on = serializers.DateField()
+    reason = serializers.CharField()
+    recorded_at = serializers.DateTimeField(source="changed_at")
+
+    @extend_schema_field(serializers.ChoiceField(choices=StatusChangeFilter.Scope.choices))
+    def get_scope(self, obj):
+        return StatusChangeFilter.Scope.OVERALL.value if obj.is_overall else StatusChangeFilter.Scope.ACTOR.value
+
+
+class RoundTallySerializer(serializers.Serializer):
+    """How many of the actors asked stand where, as the public sees it."""
+
+    asked = serializers.IntegerField(source="in_scope", help_text=_("States and bodies asked to report."))
+    reported = serializers.IntegerField(source="submitted", help_text=_("Those that submitted their report."))
+    due = serializers.IntegerField(source="tally.due", help_text=_("Not yet reported, before the due date."))
+    overdue = serializers.IntegerField(source="tally.overdue", help_text=_("Not yet reported, after the due date."))
+    missed = serializers.IntegerField(source="tally.missed", help_text=_("Did not report before the round closed."))
+
+
+class RoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text=_("The round's name, in the language asked for (the English when none)."))
+    opens_on = serializers.DateField(help_text=_("The day reports may start to be submitted."))
+    due_on = serializers.DateField(help_text=_("The day reports are due; after it, a missing report is overdue."))
+    closes_on = serializers.DateField(allow_null=True, help_text=_("When the committee plans to close it."))
+    closed_at = serializers.DateTimeField(allow_null=True, help_text=_("When it was closed, or null."))
+    state = serializers.ChoiceField(choices=ReportingRound.State.choices, help_text=_("planned, open or closed."))
+    tally = serializers.SerializerMethodField(help_text=_("Who has reported."))
+    url = serializers.SerializerMethodField(help_text=_("Its public page."))
+
+    @extend_schema_field(RoundTallySerializer)
+    def get_tally(self, obj):
+        return RoundTallySerializer(obj).data
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return self.context["request"].build_absolute_uri(reverse("tracker:round_detail", args=[obj.pk]))
+
+
+class RoundStandingSerializer(serializers.Serializer):
+    actor = serializers.CharField(source="actor.code", help_text=_("Actor code."))
+    actor_name = serializers.CharField(source="actor.name")
+    recommendations = serializers.SerializerMethodField(
+        help_text=_("Numbers of the recommendations it is asked about.")
+    )
+    standing = serializers.ChoiceField(
+        source="public_standing",
+        choices=[("reported", "reported"), ("due", "due"), ("overdue", "overdue"), ("missed", "missed")],
+        help_text=_("reported (its report was submitted), due, overdue, or missed (the round closed without it)."),
+    )
+    reported_on = serializers.DateTimeField(allow_null=True, help_text=_("When its report was first submitted."))
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_recommendations(self, obj):
+        return [responsibility.recommendation.number for responsibility in obj.responsibilities]
+
+
+class RoundStatusSerializer(serializers.Serializer):
+    recommendation = serializers.IntegerField(help_text=_("Recommendation number."))
+    actor = serializers.CharField(allow_null=True, help_text=_("Actor code; null for the committee's overall status."))
+    status = _status_field(help_text=_("The status when the round closed."))
+    previous_status = _status_field(allow_null=True, help_text=_("The status when the previous closed round closed."))
+    movement = serializers.ChoiceField(
+        allow_null=True,
+        choices=Movement.choices,
+        help_text=_("How it moved since the previous closed round; null for the first closed round."),
+    )
+
+
+class RoundDetailSerializer(RoundSerializer):
+    request = serializers.CharField(help_text=_("What the committee asks, in Markdown."))
+    standings = serializers.SerializerMethodField(help_text=_("Each state and body asked, and where it stands."))
+    snapshot = serializers.SerializerMethodField(
+        help_text=_("Once closed: every status in scope as it stood at the close, and how it moved; else empty.")
+    )
+
+    @extend_schema_field(RoundStandingSerializer(many=True))
+    def get_standings(self, obj):
+        return RoundStandingSerializer(obj.standings, many=True).data
+
+    @extend_schema_field(RoundStatusSerializer(many=True))
+    def get_snapshot(self, obj):
+        return RoundStatusSerializer(obj.snapshot_rows, many=True).data
+
+
+class SearchResultSerializer(serializers.Serializer):
+    """One result of the site search, as `/search/` shows it."""
+
+    kind = serializers.ChoiceField(
+        choices=["recommendation", "actor", "comment", "action"], help_text=_("What was found.")
+    )
+    key = serializers.CharField(
+        help_text=_("A recommendation's number, a state's or body's code, a comment's or an action's id.")
+    )
+    title = serializers.CharField(source="title_text", help_text=_("Its title, as plain text."))
+    title_html = serializers.CharField(
+        source="title", help_text=_("The title, HTML-escaped, with the words found in <mark> elements.")
+    )
+    excerpt = serializers.CharField(source="excerpt_text", help_text=_("Its text, plain (Markdown left as written)."))
+    excerpt_html = serializers.CharField(
+        source="excerpt",
+        help_text=_("About 40 words of its text around the first word found, as plain text HTML-escaped, <mark>ed."),
+    )
+    language = serializers.SerializerMethodField(help_text=_("The language of the title and text shown."))
+    url = serializers.SerializerMethodField(help_text=_("Its page on the site."))
+    title_match = serializers.BooleanField(help_text=_("Whether every word was found in its title."))
+    rank = serializers.FloatField(help_text=_("How well it matches: higher first (after title matches)."))
+    date = serializers.DateField(allow_null=True, help_text=_("An action's date taken; null for the others."))
+    actor = serializers.SerializerMethodField(help_text=_("The code of the state or body that took an action."))
+    recommendations = serializers.ListField(
+        source="recommendation_numbers",
+        child=serializers.IntegerField(),
+        help_text=_("The recommendations an action addresses, by number."),
+    )
+
+    def get_language(self, result) -> str:
+        return result.lang or self.context["language"]
+
+    def get_url(self, result) -> str:
+        return self.context["request"].build_absolute_uri(result.url)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_actor(self, result):
+        return result.actor.code if result.actor else None
+
+
+class SearchCountsSerializer(serializers.Serializer):
+    recommendation = serializers.IntegerField()
+    actor = serializers.IntegerField()
+    comment = serializers.IntegerField()
+    action = serializers.IntegerField()
+
+
+class SearchPageSerializer(serializers.Serializer):
+    """A page of search results, with the count of each kind under the filters."""
+
+    count = serializers.IntegerField(help_text=_("Results of the kind asked for (all kinds without `kind`)."))
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    counts = SearchCountsSerializer(help_text=_("Results of each kind, whatever `kind` asks."))
+    results = SearchResultSerializer(many=True)

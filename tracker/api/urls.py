@@ -1,0 +1,34 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from .views import (
+    ActionViewSet,
+    ActorViewSet,
+    RecommendationViewSet,
+    ResponsibilityViewSet,
+    RoundViewSet,
+    SearchView,
+    StatusChangeViewSet,
+    not_found,
+    with_docs_policy,
+)
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("actors", ActorViewSet, basename="actor")
+router.register("responsibilities", ResponsibilityViewSet, basename="responsibility")
+router.register("actions", ActionViewSet, basename="action")
+router.register("status-changes", StatusChangeViewSet, basename="status-change")
+router.register("rounds", RoundViewSet, basename="round")
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", with_docs_policy(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path("search/", SearchView.as_view(), name="search"),
+    path("", include(router.urls)),
+    # Only addresses ending in a slash: one without it first gets CommonMiddleware's redirect.
+    re_path(r"^.*/$", not_found),
+]

@@ -1,0 +1,1 @@
+"""Synthetic follow-up for demonstrations and the benchmark: `bulk` (writing rows), `rounds`."""

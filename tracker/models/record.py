@@ -1,0 +1,21 @@
+"""The record's version, for the page cache and the ETags."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordVersion(models.Model):
+    """One row counting the changes to the record, for the page cache and the ETags.
+
+    Raised after each committed write (see `tracker.caching`), so a reader sees the new number once
+    it can see the new data, in every worker and on every machine, whatever the cache backend keeps.
+    """
+
+    number = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("record version")
+        verbose_name_plural = _("record versions")
+
+    def __str__(self):
+        return str(self.number)

@@ -1,0 +1,63 @@
+"""The one order in which states and bodies are listed, on every page, download, feed and API list.
+
+Member states first, then bodies; each group by the name the visitor reads (its translation into the
+page's language, else the English), ignoring case and accents ("Éire" between "Dominica" and
+"France"); the code breaks ties. Sorted in Python rather than by the database, whose collation
+differs between SQLite and PostgreSQL and between servers: lists of actors are short (tens of rows).
+"""
+
+import unicodedata
+
+from django.conf import settings
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import get_language
+
+from .models import Actor
+
+
+def shown_name(actor, language=None) -> str:
+    """The name the visitor reads: the translation into `language` (default: the active one), else
+    the English. `actor` is an Actor or any record with its `name_<language>` fields."""
+    language = language or get_language() or settings.LANGUAGE_CODE
+    english = getattr(actor, "name_en", None) or getattr(actor, "name", "") or ""
+    return getattr(actor, f"name_{language}", None) or english
+
+
+def alphabetical(text: str) -> str:
+    """Letters without their accents, case folded: "Áustria" sorts with the other A's."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def actor_sort_key(actor, language=None) -> tuple:
+    return (actor.kind != Actor.Kind.MEMBER_STATE, alphabetical(shown_name(actor, language)), actor.code)
+
+
+def sorted_actors(actors, *, key=lambda item: item) -> list:
+    """`actors` (or items that `key` maps to their actor) in the one order, for the active language."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return sorted(actors, key=lambda item: actor_sort_key(key(item), language))
+
+
+def actor_rank():
+    """An SQL expression giving each actor its place in the one order, for lists too long to sort in
+    Python (the actions, by state): the actors are few, and ranked here, not by the database."""
+    fields = ["code", "kind", "name", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
+    ranked = sorted_actors(Actor.objects.only(*fields))
+    return Case(
+        *[When(actor_id=actor.pk, then=Value(rank)) for rank, actor in enumerate(ranked)],
+        default=Value(len(ranked)),
+        output_field=IntegerField(),
+    )
+
+
+def actor_choices() -> list[tuple[str, str]]:
+    """(code, name the visitor reads) of every state and body, in the one order: a filter's choices."""
+    fields = ["code", "kind", "name", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
+    return [(actor.code, shown_name(actor)) for actor in sorted_actors(Actor.objects.only(*fields))]
+
+
+def sorted_responsibilities(responsibilities) -> list:
+    """Responsibilities by recommendation number, then in the one order of actors."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return sorted(responsibilities, key=lambda r: (r.recommendation.number, *actor_sort_key(r.actor, language)))

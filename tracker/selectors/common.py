@@ -1,0 +1,36 @@
+"""Reads that several pages and endpoints share."""
+
+from django.db.models import QuerySet
+
+from forum.models import Forum, Recommendation, translation_columns
+
+from ..models import Action, Responsibility
+
+# What a page shows of an actor read with its responsibilities: enough to name, order and link it.
+ACTOR_FIELDS = ("code", "kind", "name", *translation_columns("name"))
+
+
+def current_recommendations() -> QuerySet:
+    """The recommendations of the most recent forum, with the committee's overall assessment."""
+    latest = Forum.objects.order_by("-date").values("pk")[:1]
+    return Recommendation.objects.filter(forum__in=latest).select_related("overall_assessment")
+
+
+def published_actions() -> QuerySet:
+    """Published actions with their actor and the numbers of their recommendations, in one query."""
+    return Action.objects.published().select_related("actor").with_recommendation_numbers()
+
+
+def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:
+    """(actor id, recommendation id, status, *the actor's ACTOR_FIELDS) of every responsibility for
+    these recommendations (of one actor, if given).
+
+    At most one row per actor and recommendation: a page reads them once and derives its roll-ups and
+    its matrix from them, rather than asking the database for each.
+    """
+    responsibilities = Responsibility.objects.filter(recommendation__in=[r.pk for r in recommendations])
+    if actor is not None:
+        responsibilities = responsibilities.filter(actor=actor)
+    # Unordered: the default ordering would join the recommendations only to sort.
+    actor_fields = [f"actor__{name}" for name in ACTOR_FIELDS]
+    return list(responsibilities.order_by().values_list("actor_id", "recommendation_id", "status", *actor_fields))

@@ -1,0 +1,175 @@
+"""What the API, the downloads, the feeds and the committee report read: published information only.
+
+Draft and withdrawn actions never leave these functions, not even as a count; nor does who recorded
+an assessment or entered an action.
+"""
+
+import datetime
+
+from django.db.models import Count, F, Prefetch, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from ..models import Action, Actor, Evidence, ReportingRound, Responsibility, StatusChange
+from ..rollup import RollUp, annotate_status_counts, rollup_of
+from .common import current_recommendations, published_actions, responsibility_statuses
+from .pages import status_matrix
+
+FEED_LENGTH = 50
+REPORT_ACTIONS_PER_RECOMMENDATION = 10
+REPORT_STATUS_CHANGES = 100
+
+
+def public_recommendations() -> QuerySet:
+    """The current forum's recommendations by number, with the overall assessment and status counts."""
+    return annotate_status_counts(current_recommendations()).order_by("number")
+
+
+def public_actors() -> QuerySet:
+    """Every actor with the status counts of its responsibilities (listed in `ordering`'s order)."""
+    return annotate_status_counts(Actor.objects.all()).order_by("code")
+
+
+def recommendation_numbers_by_actor() -> dict[int, list[int]]:
+    """Each actor's recommendations (of the current forum), by number: one query."""
+    numbers: dict[int, list[int]] = {}
+    pairs = (
+        Responsibility.objects.filter(recommendation__in=current_recommendations().values("pk"))
+        .order_by("actor_id", "recommendation__number")
+        .values_list("actor_id", "recommendation__number")
+    )
+    for actor_id, number in pairs:
+        numbers.setdefault(actor_id, []).append(number)
+    return numbers
+
+
+def public_responsibilities() -> QuerySet:
+    """The status matrix as rows: the current forum's responsibilities with their recommendation and actor."""
+    return (
+        Responsibility.objects.filter(recommendation__in=current_recommendations().values("pk"))
+        .select_related("recommendation", "actor")
+        .order_by("recommendation__number", "actor__code", "pk")
+    )
+
+
+def public_status_changes() -> QuerySet:
+    """Every assessment of the current forum's recommendations, newest first. Who recorded it is not public."""
+    return (
+        StatusChange.objects.filter(recommendation__in=current_recommendations().values("pk"))
+        .select_related("recommendation", "actor")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def public_actions() -> QuerySet:
+    """Published actions, newest first, with their actor, recommendation numbers and evidence in two queries."""
+    # The evidence in its own order: Evidence's default order (by action) would join the actions again.
+    evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
+    return published_actions().prefetch_related(evidence).order_by("-taken_on", "-id")
+
+
+def feed_entries(*, recommendation=None, actor=None, limit: int = FEED_LENGTH) -> list[dict]:
+    """The latest published actions and status changes merged, newest first, by when they became public.
+
+    An action counts from its publication (its entry for older rows published before that was
+    stamped), a status change from when it was recorded: a feed reader sees each once, in the
+    order it appeared. Three queries whatever the size of the record.
+    """
+    actions = published_actions()
+    changes = StatusChange.objects.select_related("recommendation", "actor")
+    if recommendation is not None:
+        actions = actions.filter(recommendations=recommendation)
+        changes = changes.filter(recommendation=recommendation)
+    else:
+        changes = changes.filter(recommendation__in=current_recommendations().values("pk"))
+    if actor is not None:
+        actions = actions.filter(actor=actor)
+        changes = changes.filter(actor=actor)
+    actions = actions.annotate(made_public=Coalesce("published_at", "entered_at")).order_by("-made_public", "-id")
+    entries = [{"kind": "action", "when": a.made_public, "item": a} for a in actions[:limit]]
+    changes = changes.order_by("-changed_at", "-id")[:limit]
+    entries += [{"kind": "status", "when": c.changed_at, "item": c} for c in changes]
+    if recommendation is None and actor is None:
+        entries += round_entries(limit)
+    entries.sort(key=lambda e: (e["when"], e["item"].pk), reverse=True)
+    return entries[:limit]
+
+
+def round_entries(limit: int) -> list[dict]:
+    """A feed entry for each reporting round that opened (on its opening day) and each that closed."""
+    now = timezone.now()
+    opened = ReportingRound.objects.filter(opens_on__lte=timezone.localdate()).order_by("-opens_on", "-pk")[:limit]
+    closed = ReportingRound.objects.filter(closed_at__isnull=False).order_by("-closed_at", "-pk")[:limit]
+    entries = []
+    for round_ in opened:
+        start = timezone.make_aware(datetime.datetime.combine(round_.opens_on, datetime.time.min))
+        entries.append({"kind": "round-opened", "when": min(start, now), "item": round_})
+    entries += [{"kind": "round-closed", "when": round_.closed_at, "item": round_} for round_ in closed]
+    return entries
+
+
+def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
+    """Everything the committee report shows, for one actor or all, over a period or all dates.
+
+    The roll-up, the matrix and each recommendation's status are as they stand now; the actions and
+    the assessments listed are those of the period. Each recommendation lists its latest actions
+    (ranked in SQL with a window function, so the query count does not grow with the record) and
+    says how many more the period holds.
+    """
+    recommendations = list(public_recommendations())
+    for recommendation in recommendations:
+        recommendation.rollup = rollup_of(recommendation)
+        recommendation.report_actions = []
+        recommendation.report_action_count = 0
+        recommendation.actor_status = None
+    by_pk = {r.pk: r for r in recommendations}
+    statuses = responsibility_statuses(recommendations, actor)
+    if actor is not None:
+        for _actor_id, recommendation_id, status, *_actor in statuses:
+            by_pk[recommendation_id].actor_status = status
+
+    links = Action.recommendations.through.objects.filter(
+        action__state=Action.State.PUBLISHED, recommendation__in=list(by_pk)
+    )
+    changes = StatusChange.objects.filter(recommendation__in=list(by_pk))
+    if actor is not None:
+        links = links.filter(action__actor=actor)
+        changes = changes.filter(actor=actor)
+    if date_from is not None:
+        links = links.filter(action__taken_on__gte=date_from)
+        changes = changes.filter(assessed_on__gte=date_from)
+    if date_to is not None:
+        links = links.filter(action__taken_on__lte=date_to)
+        changes = changes.filter(assessed_on__lte=date_to)
+    links = (
+        links.select_related("action__actor")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("recommendation_id")],
+                order_by=[F("action__taken_on").desc(), F("action_id").desc()],
+            ),
+            in_period=Window(Count("pk"), partition_by=[F("recommendation_id")]),
+        )
+        .filter(rank__lte=REPORT_ACTIONS_PER_RECOMMENDATION)
+        .order_by("recommendation_id", "rank")
+    )
+    for link in links:
+        recommendation = by_pk[link.recommendation_id]
+        recommendation.report_actions.append(link.action)
+        recommendation.report_action_count = link.in_period
+    for recommendation in recommendations:
+        recommendation.more_actions = recommendation.report_action_count - len(recommendation.report_actions)
+
+    status_changes = list(
+        changes.select_related("recommendation", "actor").order_by("-assessed_on", "-changed_at", "-id")[
+            : REPORT_STATUS_CHANGES + 1
+        ]
+    )
+    return {
+        "rollup": RollUp.of(row[2] for row in statuses),
+        "recommendations": recommendations,
+        "matrix": status_matrix(recommendations, statuses),
+        "status_changes": status_changes[:REPORT_STATUS_CHANGES],
+        "more_status_changes": len(status_changes) > REPORT_STATUS_CHANGES,
+    }

@@ -1,0 +1,168 @@
+"""What each public page shows, read with a fixed number of queries whatever the size of the record.
+
+Related rows are joined or prefetched, roll-ups derived from rows already read; templates never query.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import STATUS_WEIGHTS, Actor
+from ..ordering import sorted_actors
+from ..rollup import RollUp, annotate_status_counts, rollup_of
+from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
+
+LATEST_ACTIONS = 8
+TIMELINE_LENGTH = 50
+
+
+@dataclass
+class MatrixRow:
+    actor: SimpleNamespace  # ACTOR_FIELDS: a plain record, since the matrix shows nothing else
+    cells: list  # one status per recommendation column, or None where the actor is not responsible
+
+    @property
+    def rollup(self) -> RollUp:
+        return RollUp.of(status for status in self.cells if status is not None)
+
+
+def narrow_matrix(rows: list[MatrixRow], *, kind: str = "", status: str = "") -> list[MatrixRow]:
+    """The matrix's rows for one kind of actor (member states, or bodies), and those with at least one
+    responsibility at `status`; either left empty keeps every row."""
+    if kind == "member_state":
+        rows = [row for row in rows if row.actor.kind == Actor.Kind.MEMBER_STATE]
+    elif kind == "body":
+        rows = [row for row in rows if row.actor.kind != Actor.Kind.MEMBER_STATE]
+    if status:
+        rows = [row for row in rows if status in row.cells]
+    return rows
+
+
+def status_matrix(recommendations: list, statuses: list[tuple]) -> list[MatrixRow]:
+    """Actors down, recommendations across: each cell the actor's status on that recommendation.
+
+    `statuses` are the responsibilities as `responsibility_statuses` reads them: only actors with at
+    least one of them are shown, in the one order of actors.
+    """
+    by_actor, actors = defaultdict(dict), {}
+    for actor_id, recommendation_id, status, *actor in statuses:
+        by_actor[actor_id][recommendation_id] = status
+        if actor_id not in actors:
+            actors[actor_id] = SimpleNamespace(pk=actor_id, **dict(zip(ACTOR_FIELDS, actor, strict=True)))
+    columns = [r.pk for r in recommendations]
+    return [
+        MatrixRow(actor=actor, cells=[by_actor[actor.pk].get(column) for column in columns])
+        for actor in sorted_actors(actors.values())
+    ]
+
+
+def dashboard() -> dict:
+    """Everything the dashboard shows: the roll-up, one row per recommendation, the matrix, the news."""
+    # Only the overall status is shown: one column rather than the assessment's row.
+    overall = F("overall_assessment__status")
+    recommendations = list(
+        current_recommendations().select_related(None).annotate(overall_status=overall).order_by("number")
+    )
+    statuses = responsibility_statuses(recommendations)
+    by_recommendation = defaultdict(list)
+    for _actor_id, recommendation_id, status, *_actor in statuses:
+        by_recommendation[recommendation_id].append(status)
+    for recommendation in recommendations:
+        recommendation.rollup = RollUp.of(by_recommendation[recommendation.pk])
+    return {
+        "rollup": RollUp.of(row[2] for row in statuses),
+        "recommendations": recommendations,
+        "matrix": status_matrix(recommendations, statuses),
+        "latest_actions": list(published_actions()[:LATEST_ACTIONS]),
+    }
+
+
+def recommendation_list():
+    """The current forum's recommendations by number, each with its roll-up counted in SQL."""
+    return annotate_status_counts(current_recommendations()).order_by("number")
+
+
+def actor_list(actors) -> list:
+    """`actors` (a filtered queryset) in the one order of actors, each with its roll-up."""
+    actors = list(annotate_status_counts(actors))
+    for actor in actors:
+        actor.rollup = rollup_of(actor)
+    return sorted_actors(actors)
+
+
+def timeline(*, actions: list, status_changes: list) -> list[dict]:
+    """Published actions and status changes merged into one list, newest first."""
+    entries = [{"kind": "action", "date": a.taken_on, "when": a.published_at, "item": a} for a in actions]
+    entries += [{"kind": "status", "date": c.assessed_on, "when": c.changed_at, "item": c} for c in status_changes]
+    entries.sort(key=lambda e: (e["date"], e["when"] is not None, e["when"] or 0), reverse=True)
+    return entries[:TIMELINE_LENGTH]
+
+
+# How far (in points of progress) the committee's overall status may lie from the responsible actors'
+# average before a page says why the two can differ.
+VERDICTS_APART = 25
+
+
+def verdicts_differ(recommendation) -> bool:
+    """Whether the committee's overall status and the responsible actors' progress tell different
+    stories: the committee judges the recommendation as a whole, the roll-up averages each actor."""
+    assessment = getattr(recommendation, "overall_assessment", None)
+    weight = STATUS_WEIGHTS.get(assessment.status) if assessment else None
+    progress = recommendation.rollup.progress
+    if weight is None or progress is None:
+        return False
+    return abs(weight - progress) >= VERDICTS_APART
+
+
+def recommendation_page(number: int):
+    """The recommendation and its follow-up, or None when there is no such recommendation."""
+    recommendation = current_recommendations().select_related("forum").filter(number=number).first()
+    if recommendation is None:
+        return None
+    responsibilities = sorted_actors(
+        recommendation.responsibilities.select_related("actor").order_by(), key=lambda r: r.actor
+    )
+    recommendation.rollup = RollUp.of(responsibility.status for responsibility in responsibilities)
+    recommendation.verdicts_differ = verdicts_differ(recommendation)
+    actions = list(published_actions().filter(recommendations=recommendation)[:TIMELINE_LENGTH])
+    changes = list(recommendation.status_changes.select_related("actor")[:TIMELINE_LENGTH])
+    return {
+        "recommendation": recommendation,
+        "responsibilities": responsibilities,
+        "timeline": timeline(actions=actions, status_changes=changes),
+        "comments": list(recommendation.related_comments.select_related("section").order_by("position")),
+    }
+
+
+# An assessment older than this is flagged on an actor's page: it may no longer say where things stand.
+STALE_AFTER_YEARS = 5
+
+
+def stale_before(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - STALE_AFTER_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - STALE_AFTER_YEARS, day=28)
+
+
+def actor_page(actor: Actor) -> dict:
+    """An actor's responsibilities with their statuses, its figures (progress, count per status,
+    assessments over five years old), and the public history of its assessments."""
+    responsibilities = list(actor.responsibilities.select_related("recommendation").order_by("recommendation__number"))
+    cutoff = stale_before()
+    for responsibility in responsibilities:
+        responsibility.stale = responsibility.last_assessed is not None and responsibility.last_assessed < cutoff
+    return {
+        "actor": actor,
+        "responsibilities": responsibilities,
+        "stale": sum(1 for responsibility in responsibilities if responsibility.stale),
+        "stale_before": cutoff,
+        "rollup": RollUp.of(responsibility.status for responsibility in responsibilities),
+        "status_changes": list(actor.status_changes.select_related("recommendation")[:TIMELINE_LENGTH]),
+        "actions": published_actions().filter(actor=actor),
+    }

@@ -1,0 +1,233 @@
+"""The public pages: published information only, server-rendered, working without JavaScript."""
+
+import datetime
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from forum.models import Forum
+
+from .. import selectors
+from ..caching import public_page
+from ..filters import ActionFilter, ActorFilter, RecommendationFilter
+from ..forms import MatrixForm
+from ..models import STATUS_RANK, Actor
+from ..ordering import actor_rank
+from ..rollup import rollup_of
+from ..sorting import sort_from, sorted_by
+
+
+@require_safe
+def security_txt(request):
+    """How to report a vulnerability (RFC 9116), always valid for the next six months."""
+    expires = timezone.now() + datetime.timedelta(days=182)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires:%Y-%m-%dT%H:%M:%S.000Z}",
+        "Preferred-Languages: en, es, fr, pt",
+        f"Canonical: {settings.SITE_URL.rstrip('/')}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def healthz(request):
+    """200 after a real round trip to the database; 503 when it cannot be reached."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+class NoSuchPage(Http404):
+    """A page number past the end of a list, or not a number: answered 404, saying so."""
+
+
+def page_of(request, rows, per_page=None):
+    """The page of `rows` the query string asks for (`?page=`, the first by default)."""
+    paginator = Paginator(rows, per_page or settings.PAGE_SIZE)
+    asked = request.GET.get("page") or "1"
+    try:
+        return paginator.page(asked)
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise NoSuchPage(
+            _("There is no page “%(page)s” of this list: it has %(count)d page(s).")
+            % {"page": asked[:20], "count": paginator.num_pages}
+        ) from error
+
+
+def filtered_page(request, filterset, rows=None):
+    """The requested page of a filtered list (`rows`, when given, are the filtered rows already
+    read and ordered); no rows at all when a filter could not be understood."""
+    if not filterset.is_valid():
+        rows = filterset.queryset.none()
+    elif rows is None:
+        rows = filterset.qs
+    return page_of(request, rows)
+
+
+def page_not_found(request, exception=None):
+    """The site's 404 page; for a page number past the end of a list, it says which list has how many."""
+    message = str(exception) if isinstance(exception, NoSuchPage) else ""
+    return render(request, "404.html", {"page_message": message}, status=404)
+
+
+def is_filtered(filterset):
+    return any(value for key, value in filterset.data.items() if key not in ("page", "lang", "sort", "view"))
+
+
+MATRIX_SORTS = {"name": None, "progress": lambda row: row.rollup.progress}
+
+
+@require_safe
+@public_page
+def dashboard(request):
+    context = selectors.dashboard()
+    form = MatrixForm(request.GET)
+    choices = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.narrow_matrix(context["matrix"], kind=choices.get("kind", ""), status=choices.get("status", ""))
+    sort = sort_from(request, MATRIX_SORTS, "name")
+    if sort.key != "name":
+        rows = sorted_by(rows, sort, MATRIX_SORTS)
+    elif sort.descending:
+        rows.reverse()
+    context.update(
+        matrix=rows,
+        matrix_form=form,
+        sort=sort,
+        matrix_narrowed=bool(choices.get("kind") or choices.get("status")),
+    )
+    return render(request, "tracker/dashboard.html", context)
+
+
+@require_safe
+@public_page
+def recommendation_list(request):
+    filterset = RecommendationFilter(request.GET, queryset=selectors.recommendation_list())
+    page = filtered_page(request, filterset)
+    for recommendation in page:
+        recommendation.rollup = rollup_of(recommendation)
+    return render(
+        request,
+        "tracker/recommendation_list.html",
+        {"filter": filterset, "page": page, "is_filtered": is_filtered(filterset)},
+    )
+
+
+RESPONSIBILITY_SORTS = {
+    "name": None,  # the one order of actors, as the selector gives it
+    "status": lambda responsibility: STATUS_RANK.get(responsibility.status),
+    "assessed": lambda responsibility: responsibility.last_assessed,
+}
+
+
+@require_safe
+@public_page
+def recommendation_detail(request, number):
+    context = selectors.recommendation_page(number)
+    if context is None:
+        raise Http404
+    sort = sort_from(request, RESPONSIBILITY_SORTS, "name")
+    if sort.key != "name":
+        context["responsibilities"] = sorted_by(context["responsibilities"], sort, RESPONSIBILITY_SORTS)
+    elif sort.descending:
+        context["responsibilities"].reverse()
+    context["sort"] = sort
+    return render(request, "tracker/recommendation_detail.html", context)
+
+
+# The states and bodies fit on one page: a list of all of them is what people compare.
+ACTORS_PER_PAGE = 500
+ACTOR_SORTS = {
+    "name": None,  # the one order of actors, as the selector gives it
+    "progress": lambda actor: actor.rollup.progress,
+    "not_assessed": lambda actor: actor.rollup.not_assessed,
+}
+
+
+@require_safe
+@public_page
+def actor_list(request):
+    filterset = ActorFilter(request.GET, queryset=Actor.objects.all())
+    sort = sort_from(request, ACTOR_SORTS, "name")
+    rows = None
+    if filterset.is_valid():
+        rows = selectors.actor_list(filterset.qs)
+        if sort.key != "name":
+            rows = sorted_by(rows, sort, ACTOR_SORTS)
+        elif sort.descending:
+            rows.reverse()
+    if not filterset.is_valid():
+        rows = filterset.queryset.none()
+    page = page_of(request, rows, ACTORS_PER_PAGE)
+    return render(
+        request,
+        "tracker/actor_list.html",
+        {"filter": filterset, "page": page, "is_filtered": is_filtered(filterset), "sort": sort},
+    )
+
+
+@require_safe
+@public_page
+def actor_detail(request, code):
+    if code != code.upper():
+        return redirect("tracker:actor_detail", code=code.upper(), permanent=True)
+    context = selectors.actor_page(get_object_or_404(Actor, code=code))
+    context["actions"] = page_of(request, context["actions"])
+    return render(request, "tracker/actor_detail.html", context)
+
+
+ACTION_SORTS = ("date", "actor")
+
+
+@require_safe
+@public_page
+def action_list(request):
+    sort = sort_from(request, ACTION_SORTS, "-date")
+    actions = selectors.published_actions()
+    if sort.key == "actor":
+        rank = actor_rank()
+        actions = actions.order_by(rank.desc() if sort.descending else rank, "-taken_on", "-id")
+    else:
+        actions = actions.order_by(*(["-taken_on", "-id"] if sort.descending else ["taken_on", "id"]))
+    filterset = ActionFilter(request.GET, queryset=actions)
+    page = filtered_page(request, filterset)
+    compact = request.GET.get("view") == "compact"
+    return render(
+        request,
+        "tracker/action_list.html",
+        {"filter": filterset, "page": page, "is_filtered": is_filtered(filterset), "sort": sort, "compact": compact},
+    )
+
+
+@require_safe
+@public_page
+def action_detail(request, pk):
+    """A published action's own page, its permanent address: what was done, by whom, on which
+    recommendations, with its evidence."""
+    action = selectors.public_actions().filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    return render(request, "tracker/action_detail.html", {"action": action})
+
+
+@require_safe
+@public_page
+def forum_record(request):
+    forum = (
+        Forum.objects.order_by("-date")
+        .prefetch_related("panels", "comment_sections__comments", "recommendations")
+        .first()
+    )
+    if forum is None:
+        raise Http404
+    return render(request, "tracker/forum_record.html", {"forum": forum})
