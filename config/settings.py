@@ -272,7 +272,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_CLASSES": ["tracker.throttling.AnonymousApiRate", "tracker.throttling.UserApiRate"],
+    # Anonymous clients are counted in front of the page cache (tracker.api.urls), signed-in users here.
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.throttling.UserApiRate"],
     # The client's address, behind as many proxies as the login lockout counts.
     "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT or None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

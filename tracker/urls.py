@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from .caching import public_page
 from .views import (
     documents,
     downloads,
@@ -58,9 +59,9 @@ urlpatterns = [
     ),
     path("export/datapackage.json", downloads.data_package, name="data_package"),
     path("export/all.zip", downloads.everything_zip, name="export_all"),
-    path("feed/", feeds.FollowUpFeed(), name="feed"),
-    path("recommendations/<int:number>/feed/", feeds.RecommendationFeed(), name="recommendation_feed"),
-    path("actors/<str:code>/feed/", feeds.ActorFeed(), name="actor_feed"),
+    path("feed/", public_page(feeds.FollowUpFeed()), name="feed"),
+    path("recommendations/<int:number>/feed/", public_page(feeds.RecommendationFeed()), name="recommendation_feed"),
+    path("actors/<str:code>/feed/", public_page(feeds.ActorFeed()), name="actor_feed"),
     path("report/", report.committee_report, name="committee_report"),
     # Liaisons and staff review.
     path("accounts/welcome/", liaison.after_login, name="after_login"),
