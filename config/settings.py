@@ -172,8 +172,29 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # The largest evidence document accepted, in bytes.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Where evidence documents are kept: a local folder (MEDIA_ROOT) by default, which several machines share
+# as a network mount; or, with DOCUMENTS_BUCKET set, an S3-compatible object store (django-storages),
+# private, reached with the keys below. Either way the site serves them itself, after its checks.
+DOCUMENTS_BUCKET = env.str("DOCUMENTS_BUCKET", default="")
+if DOCUMENTS_BUCKET:
+    DOCUMENT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_BUCKET,
+            "endpoint_url": env.str("DOCUMENTS_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENTS_REGION", default="") or None,
+            "access_key": env.str("DOCUMENTS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DOCUMENTS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("DOCUMENTS_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DOCUMENT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DOCUMENT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
