@@ -29,6 +29,7 @@ urlpatterns = [
     path("actions/", public.action_list, name="action_list"),
     path("actions/<int:pk>/", public.action_detail, name="action_detail"),
     path("forum/", public.forum_record, name="forum_record"),
+    path("map/", public.progress_map, name="map"),
     path("search/", search.search, name="search"),
     path("documents/<int:pk>/", documents.evidence_document, name="evidence_document"),
     path("rounds/", rounds.round_list, name="round_list"),

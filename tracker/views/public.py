@@ -16,7 +16,7 @@ from forum.models import Forum
 from .. import selectors
 from ..caching import public_page
 from ..filters import ActionFilter, ActorFilter, RecommendationFilter
-from ..forms import MatrixForm
+from ..forms import MapForm, MatrixForm
 from ..models import STATUS_RANK, Actor
 from ..ordering import actor_rank
 from ..rollup import rollup_of
@@ -107,6 +107,22 @@ def dashboard(request):
         matrix_narrowed=bool(choices.get("kind") or choices.get("status")),
     )
     return render(request, "tracker/dashboard.html", context)
+
+
+@require_safe
+@public_page
+def progress_map(request):
+    """The member states on a map, each coloured by its progress, overall or on one recommendation."""
+    recommendations = list(selectors.current_recommendations().select_related(None).order_by("number"))
+    form = MapForm(request.GET, recommendations=recommendations)
+    valid = form.is_valid() and not set(request.GET) - {"recommendation", "lang"}
+    number = form.cleaned_data.get("recommendation") if valid else None
+    chosen = [r for r in recommendations if r.number == number] if number else recommendations
+    context = {**selectors.progress_map(chosen), "form": form, "chosen": chosen[0] if number else None}
+    if not valid:
+        unknown = sorted(set(request.GET) - {"recommendation", "lang"})
+        context["unknown"] = unknown
+    return render(request, "tracker/map.html", context, status=200 if valid else 400)
 
 
 @require_safe
