@@ -54,8 +54,19 @@ def test_each_state_is_coloured_by_its_progress_and_links_to_its_page(client, re
     assert _state(body, "CAN") == ("unassessed", "CAN: not yet assessed")
     assert _state(body, "CHL")[0] == "p3"
     assert _state(body, "URY") == ("none", "Uruguay: not responsible")
+    legend = re.findall(r'map__state--(\w+)" aria-hidden="true"></span>([^<]+)</li>', body)
+    assert legend == [
+        ("p3", "75 % or more"),
+        ("p2", "50 % to 74 %"),
+        ("p1", "25 % to 49 %"),
+        ("p0", "Under 25 %"),
+        ("unassessed", "Not yet assessed"),
+        ("none", "Not responsible"),
+    ]
     # The same figures as a table, for those who do not see the map.
-    assert re.search(r'<a href="/actors/BRA/">BRA</a></th><td class="num">1</td><td class="num">0</td><td class="num">50', body)
+    assert re.search(
+        r'<a href="/actors/BRA/">BRA</a></th><td class="num">1</td><td class="num">0</td><td class="num">50', body
+    )
 
 
 def test_one_recommendation_at_a_time(client, record):

@@ -71,6 +71,19 @@ class StateOnMap:
         return f"p{sum(progress >= limit for limit in BANDS)}"
 
 
+def legend() -> list[tuple[str, str]]:
+    """(band, what it means) for each colour, from the highest band down, then the two without one."""
+    low, *middle, high = BANDS
+    bands = [(f"p{len(BANDS)}", _("%(low)s %% or more") % {"low": high})]
+    edges = [low, *middle, high]
+    for index in range(len(edges) - 1, 0, -1):
+        bands.append(
+            (f"p{index}", _("%(low)s %% to %(high)s %%") % {"low": edges[index - 1], "high": edges[index] - 1})
+        )
+    bands.append(("p0", _("Under %(high)s %%") % {"high": low}))
+    return [*bands, ("unassessed", _("Not yet assessed")), ("none", _("Not responsible"))]
+
+
 def progress_map(recommendations: list) -> dict:
     """Every member state that the drawing holds, with its roll-up over `recommendations`."""
     statuses = {}
@@ -94,6 +107,7 @@ def progress_map(recommendations: list) -> dict:
         state.callout = (CALLOUT_X, CALLOUT_TOP + index * CALLOUT_STEP)
     return {
         "states": states,
+        "legend": legend(),
         "view_box": drawing()["viewBox"],
         "land": drawing()["land"],
         "marker_radius": drawing()["marker_radius"],
