@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from forum.models import Forum
 
-from .. import selectors
+from .. import charts, selectors
 from ..caching import public_page
 from ..filters import ActionFilter, ActorFilter, RecommendationFilter
 from ..forms import MapForm, MatrixForm
@@ -101,6 +101,7 @@ def dashboard(request):
     elif sort.descending:
         rows.reverse()
     context.update(
+        history=charts.over_time(context["rollup"], recommendations=context["recommendations"]),
         matrix=rows,
         matrix_form=form,
         sort=sort,
@@ -158,6 +159,8 @@ def recommendation_detail(request, number):
     elif sort.descending:
         context["responsibilities"].reverse()
     context["sort"] = sort
+    recommendation = context["recommendation"]
+    context["history"] = charts.over_time(recommendation.rollup, recommendations=[recommendation])
     return render(request, "tracker/recommendation_detail.html", context)
 
 
@@ -199,6 +202,7 @@ def actor_detail(request, code):
         return redirect("tracker:actor_detail", code=code.upper(), permanent=True)
     context = selectors.actor_page(get_object_or_404(Actor, code=code))
     context["actions"] = page_of(request, context["actions"])
+    context["history"] = charts.over_time(context["rollup"], actor=context["actor"])
     return render(request, "tracker/actor_detail.html", context)
 
 
