@@ -89,11 +89,7 @@ def simplify(points, tolerance):
         farthest, distance = None, tolerance
         for i in range(first + 1, last):
             x, y = points[i]
-            d = (
-                abs((x2 - x1) * (y1 - y) - (x1 - x) * (y2 - y1)) / length
-                if length
-                else math.hypot(x - x1, y - y1)
-            )
+            d = abs((x2 - x1) * (y1 - y) - (x1 - x) * (y2 - y1)) / length if length else math.hypot(x - x1, y - y1)
             if d > distance:
                 farthest, distance = i, d
         if farthest is not None:
@@ -103,7 +99,7 @@ def simplify(points, tolerance):
 
 
 def area(points):
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True))) / 2
 
 
 def centroid(points):

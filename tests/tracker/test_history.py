@@ -108,3 +108,12 @@ def test_the_pages_show_it_with_its_figures(client, record, url):
     body = client.get(url).content.decode()
     assert "Progress through time" in body and 'class="chart__drawing" role="img"' in body
     assert "The figures, at the end of each year" in body
+
+
+def test_a_states_page_shows_its_strip_of_every_recommendation(client, record):
+    RecommendationFactory(forum=record.forum, number=2)
+    body = client.get("/actors/MEX/").content.decode()
+    strip = body[body.index('id="strip-heading"') : body.index("</table>", body.index('id="strip-heading"'))]
+    # A column for each recommendation; Mexico answers for the first only.
+    assert strip.count('<th scope="col" class="num">') == 2
+    assert "status--substantial" in strip and strip.count("status--none") == 1

@@ -71,9 +71,7 @@ def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.da
 
 def at_closed_rounds(*, recommendations=None, actor=None) -> list[Moment]:
     """The statuses as each closed round froze them, oldest round first."""
-    rounds = {
-        r.pk: r for r in ReportingRound.objects.filter(closed_at__isnull=False).order_by("closed_at", "pk")
-    }
+    rounds = {r.pk: r for r in ReportingRound.objects.filter(closed_at__isnull=False).order_by("closed_at", "pk")}
     if not rounds:
         return []
     counts = (
