@@ -31,10 +31,13 @@ for real so that the version is raised as in production.
 import datetime
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -191,6 +194,48 @@ def _not_modified(request, etag, last_modified):
 VARY = ["Accept-Language", "Cookie"]
 
 
+class RecentPages:
+    """The pages this process served last, kept in its memory up to `budget` bytes, before the shared
+    cache: a page is stored under the record's version, so a kept copy is never stale, and a hit costs
+    neither a round trip to Redis nor unpickling a copy (at 100,000 actions a dashboard hit cost 1.6×
+    /healthz with Redis alone)."""
+
+    def __init__(self, budget: int):
+        self.budget, self.size, self.pages, self.lock = budget, 0, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key, page):
+        content, _headers = page
+        with self.lock:
+            if key in self.pages or len(content) > self.budget:
+                return
+            self.pages[key] = page
+            self.size += len(content)
+            while self.size > self.budget:
+                _key, (dropped, _headers) = self.pages.popitem(last=False)
+                self.size -= len(dropped)
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+
+
+recent_pages = RecentPages(budget=32 * 1024 * 1024)
+
+
+def _keeps_pages():
+    # With no cache (`dummycache://`, the tests), every page is rendered afresh, as that setting says.
+    backend = caches[DEFAULT_CACHE_ALIAS] if isinstance(cache, ConnectionProxy) else cache
+    return not isinstance(backend, DummyCache)
+
+
 def public_page(view):
     """Serve anonymous GETs from the cache, with an ETag and a Last-Modified that change with the record.
 
@@ -213,7 +258,12 @@ def public_page(view):
             response = HttpResponseNotModified()
         else:
             key = f"page:{fingerprint}"
-            cached = cache.get(key)
+            keeps = _keeps_pages()
+            cached = recent_pages.get(key) if keeps else None
+            if cached is None:
+                cached = cache.get(key)
+                if cached is not None and keeps:
+                    recent_pages.put(key, cached)
             if cached is not None:
                 content, headers = cached
                 response = HttpResponse(content, headers=headers)
@@ -222,8 +272,10 @@ def public_page(view):
                 if hasattr(response, "render") and callable(response.render):
                     response = response.render()
                 if response.status_code == 200 and not response.streaming and len(response.content) <= MAX_KEPT_BYTES:
-                    kept = {name: response[name] for name in KEPT_HEADERS if name in response}
-                    cache.set(key, (response.content, kept), PAGE_TIMEOUT)
+                    kept = (response.content, {name: response[name] for name in KEPT_HEADERS if name in response})
+                    cache.set(key, kept, PAGE_TIMEOUT)
+                    if keeps:
+                        recent_pages.put(key, kept)
         if response.status_code in (200, 304):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(modified.timestamp())

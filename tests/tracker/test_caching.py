@@ -67,6 +67,29 @@ def test_an_unchanged_page_is_served_from_the_cache(cache_backend, django_assert
     assert not_modified.status_code == 304 and not_modified.content == b""
 
 
+def test_a_page_is_kept_in_the_process_too_and_never_served_after_a_change(cache_backend, staff):
+    """A hit from this process's own copy asks Redis for the version only, and a change still shows."""
+    from tracker.caching import recent_pages
+
+    responsibility = ResponsibilityFactory()
+    url = recommendation_url(responsibility.recommendation.number)
+    first = Client().get(url)
+    assert recent_pages.size > 0
+    caches["default"].clear()  # the shared copy is gone (and the version with it): the process's serves
+    assert Client().get(url).content == first.content
+    services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
+    assert "Full compliance" in Client().get(url).content.decode()
+
+
+def test_with_no_cache_nothing_is_kept_in_the_process(settings):
+    from tracker.caching import recent_pages
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    ResponsibilityFactory()
+    Client().get(reverse("tracker:dashboard"))
+    assert recent_pages.size == 0
+
+
 def test_a_write_puts_the_new_version_in_the_shared_cache(staff, django_assert_num_queries):
     """What lets another machine see a change at once without asking the database: the writer puts the
     record's new version in Redis when its change commits."""
