@@ -6,8 +6,8 @@ an assessment or entered an action.
 
 import datetime
 
-from django.db.models import Count, F, Prefetch, QuerySet, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from ..models import Action, Actor, Evidence, ReportingRound, Responsibility, StatusChange
@@ -23,6 +23,25 @@ REPORT_STATUS_CHANGES = 100
 def public_recommendations() -> QuerySet:
     """The current forum's recommendations by number, with the overall assessment and status counts."""
     return annotate_status_counts(current_recommendations()).order_by("number")
+
+
+def harvestable_recommendations() -> QuerySet:
+    """`public_recommendations`, each with `updated_at`: when its overall assessment or the status of
+    one of its responsibilities last changed (what its API object shows beside the forum's fixed
+    text), or null when neither has been recorded."""
+    latest_responsibility = (
+        Responsibility.objects.filter(recommendation=OuterRef("pk"))
+        .order_by()
+        .values("recommendation")
+        .annotate(latest=Max("updated_at"))
+        .values("latest")
+    )
+    overall = F("overall_assessment__updated_at")
+    responsibilities = Subquery(latest_responsibility)
+    # GREATEST is NULL on SQLite when either side is: each side falls back on the other.
+    return public_recommendations().annotate(
+        updated_at=Greatest(Coalesce(overall, responsibilities), Coalesce(responsibilities, overall))
+    )
 
 
 def public_actors() -> QuerySet:
