@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its templates, for the sitemap (tracker/sitemaps.py).
+    "django.contrib.sitemaps",
     # Django's form templates, found by the project's engine (FORM_RENDERER below).
     "django.forms",
     "csp",
