@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     # Django's form templates, found by the project's engine (FORM_RENDERER below).
     "django.forms",
     "csp",
+    "corsheaders",
     "django_filters",
     "simple_history",
     "axes",
@@ -54,8 +55,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it answers the API's preflight requests before anything else answers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise serves the static files already compressed, and returns before the rest runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what every later middleware and view wrote (HTML, JSON, CSV, feeds), for clients that
+    # ask; it weakens an ETag (W/"..."), which conditional GET still matches. Against BREACH, Django
+    # pads each compressed response with random bytes ("Heal the Breach").
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tracker.middleware.LanguageFromQueryMiddleware",
@@ -303,6 +311,15 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "tracker.models.Responsibility.Role",
     },
 }
+
+# Cross-origin reads of the open data: any site's scripts may GET the API, never with the visitor's
+# cookies, and never another method. The pages, downloads and feeds keep the same-origin default.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# A script may read the version of what it fetched, and how long to wait when throttled.
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Staff import statuses and actions from spreadsheets in the admin: all rows or none.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
