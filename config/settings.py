@@ -61,9 +61,10 @@ MIDDLEWARE = [
     # WhiteNoise serves the static files already compressed, and returns before the rest runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses what every later middleware and view wrote (HTML, JSON, CSV, feeds), for clients that
-    # ask; it weakens an ETag (W/"..."), which conditional GET still matches. Against BREACH, Django
-    # pads each compressed response with random bytes ("Heal the Breach").
-    "django.middleware.gzip.GZipMiddleware",
+    # ask: Django's GZipMiddleware, leaving alone the formats compressed already (XLSX, ZIP, PDF). It
+    # weakens an ETag (W/"..."), which conditional GET still matches. Against BREACH, Django pads each
+    # compressed response with random bytes ("Heal the Breach").
+    "tracker.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tracker.middleware.LanguageFromQueryMiddleware",

@@ -53,6 +53,15 @@ def test_responses_come_compressed_when_asked_and_say_they_vary_on_it(client, db
     assert len(packed) < len(raw) / 2
 
 
+@pytest.mark.parametrize("url", ["/export/actions.xlsx", "/export/all.zip"])
+def test_files_compressed_already_are_sent_as_they_are(client, db, url):
+    build_record(recommendations=2, states=2, actions=5)
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+    assert _body(response).startswith(b"PK")
+
+
 def test_a_compressed_page_still_answers_conditional_get(client, db):
     """GZip weakens the ETag (W/"..."); a client that sends it back still gets a 304."""
     build_record(recommendations=1, states=1, actions=1)
@@ -71,7 +80,7 @@ def test_the_api_json_is_the_same_compressed_or_not(client, db):
 def test_compression_comes_after_whitenoise_and_cors_comes_first():
     middleware = settings.MIDDLEWARE
     assert middleware[0] == "corsheaders.middleware.CorsMiddleware"
-    gzip_at = middleware.index("django.middleware.gzip.GZipMiddleware")
+    gzip_at = middleware.index("tracker.middleware.CompressionMiddleware")
     assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") < gzip_at
     # Every middleware that writes a body runs inside it, so what it writes is compressed.
     for name in ("django.middleware.common.CommonMiddleware", "csp.middleware.CSPMiddleware"):
