@@ -200,12 +200,13 @@ def test_the_feed_pages_through_every_older_entry(client, db):
     now = timezone.now()
     for n in range(120):
         ActionFactory(actor=actor, recommendations=[rec], title=f"Plan {n}", published_at=now - datetime.timedelta(n))
-    seen, url, pages = [], "/feed/", 0
+    seen, url, pages = [], "https://followup.example.org/feed/", 0
     while url:
         feed = _feed(client, url.removeprefix("https://followup.example.org"))
         pages += 1
         links = _links(feed)
         assert links["first"] == "https://followup.example.org/feed/"
+        assert links["self"] == url
         assert ("previous" in links) == (pages > 1)
         seen += [_text(e, "title") for e in _entries(feed)]
         url = links.get("next")

@@ -111,16 +111,19 @@ class FollowUpFeed(Feed):
     def feed_copyright(self, obj):
         return f"{licence.DATA_LICENCE_NOTICE} {licence.DATA_LICENCE_URL}"
 
+    def page_url(self, obj, number):
+        base = self.base_url(obj)
+        return base if number == 1 else f"{base}?{PAGE_PARAMETER}={number}"
+
+    def feed_url(self, obj):
+        # rel="self": this page of the feed.
+        return self.page_url(obj, obj.page)
+
     def feed_extra_kwargs(self, obj):
-        base = self.feed_url(obj)
-
-        def page(number):
-            return base if number == 1 else f"{base}?{PAGE_PARAMETER}={number}"
-
         return {
-            "first": page(1),
-            "previous": page(obj.page - 1) if obj.page > 1 else None,
-            "next": page(obj.page + 1) if obj.has_next else None,
+            "first": self.page_url(obj, 1),
+            "previous": self.page_url(obj, obj.page - 1) if obj.page > 1 else None,
+            "next": self.page_url(obj, obj.page + 1) if obj.has_next else None,
         }
 
     def title(self, obj):
@@ -135,7 +138,7 @@ class FollowUpFeed(Feed):
     def link(self, obj):
         return site_url(reverse("tracker:dashboard"))
 
-    def feed_url(self, obj):
+    def base_url(self, obj):
         return site_url(reverse("tracker:feed"))
 
     def items(self, obj):
@@ -254,7 +257,7 @@ class RecommendationFeed(FollowUpFeed):
     def link(self, obj):
         return site_url(recommendation_url(obj.recommendation.number))
 
-    def feed_url(self, obj):
+    def base_url(self, obj):
         return site_url(reverse("tracker:recommendation_feed", args=[obj.recommendation.number]))
 
 
@@ -276,5 +279,5 @@ class ActorFeed(FollowUpFeed):
     def link(self, obj):
         return site_url(actor_url(obj.actor.code))
 
-    def feed_url(self, obj):
+    def base_url(self, obj):
         return site_url(reverse("tracker:actor_feed", args=[obj.actor.code]))
