@@ -119,11 +119,12 @@ class SameRowFilterSet(django_filters.FilterSet):
         return conditions
 
 
-def recommendation_choices() -> list[tuple[str, str]]:
-    """(number, "number. short title") of the current forum's recommendations, by number."""
+def recommendation_choices(recommendations=None) -> list[tuple[str, str]]:
+    """(number, "number. short title") of these recommendations (the current forum's by default)."""
+    if recommendations is None:
+        recommendations = current_recommendations().select_related(None).order_by("number")
     return [
-        (str(r.number), f"{r.number}. {r.short_title}" if r.short_title else str(r.number))
-        for r in current_recommendations().select_related(None).order_by("number")
+        (str(r.number), f"{r.number}. {r.short_title}" if r.short_title else str(r.number)) for r in recommendations
     ]
 
 

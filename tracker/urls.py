@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from .caching import public_page
 from .views import (
     discovery,
     documents,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("actions/", public.action_list, name="action_list"),
     path("actions/<int:pk>/", public.action_detail, name="action_detail"),
     path("forum/", public.forum_record, name="forum_record"),
+    path("map/", public.progress_map, name="map"),
     path("search/", search.search, name="search"),
     path("documents/<int:pk>/", documents.evidence_document, name="evidence_document"),
     path("rounds/", rounds.round_list, name="round_list"),
@@ -63,9 +65,9 @@ urlpatterns = [
     ),
     path("export/datapackage.json", downloads.data_package, name="data_package"),
     path("export/all.zip", downloads.everything_zip, name="export_all"),
-    path("feed/", feeds.FollowUpFeed(), name="feed"),
-    path("recommendations/<int:number>/feed/", feeds.RecommendationFeed(), name="recommendation_feed"),
-    path("actors/<str:code>/feed/", feeds.ActorFeed(), name="actor_feed"),
+    path("feed/", public_page(feeds.FollowUpFeed()), name="feed"),
+    path("recommendations/<int:number>/feed/", public_page(feeds.RecommendationFeed()), name="recommendation_feed"),
+    path("actors/<str:code>/feed/", public_page(feeds.ActorFeed()), name="actor_feed"),
     path("report/", report.committee_report, name="committee_report"),
     # Liaisons and staff review.
     path("accounts/welcome/", liaison.after_login, name="after_login"),

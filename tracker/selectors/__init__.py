@@ -1,6 +1,7 @@
 """Reads shaped for pages and open data: scoped, filtered and annotated so that templates never query."""
 
 from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
+from .map import progress_map
 from .open_data import (
     FEED_LENGTH,
     REPORT_ACTIONS_PER_RECOMMENDATION,
@@ -38,6 +39,7 @@ __all__ = [
     "actor_list",
     "actor_page",
     "committee_report",
+    "progress_map",
     "current_recommendations",
     "dashboard",
     "feed_entries",
