@@ -53,6 +53,7 @@ class PagesSitemap(PublicSitemap):
         "tracker:recommendation_list",
         "tracker:actor_list",
         "tracker:action_list",
+        "tracker:map",
         "tracker:forum_record",
         "tracker:round_list",
         "tracker:committee_report",

@@ -77,7 +77,7 @@ def test_the_sitemap_lists_every_public_page_in_every_language(client, db):
     for location in locations:
         path, _, query = _local(location).partition("?")
         pages.setdefault(path, set()).add(query)
-    expected = {"/", "/recommendations/", "/actors/", "/actions/", "/forum/", "/rounds/", "/report/"}
+    expected = {"/", "/recommendations/", "/actors/", "/actions/", "/map/", "/forum/", "/rounds/", "/report/"}
     expected |= {"/recommendations/1/", "/recommendations/2/", "/actors/S00/", "/actors/S01/", "/actors/RCM/"}
     expected |= {f"/actions/{pk}/" for pk in Action.objects.published().values_list("pk", flat=True)}
     expected |= {f"/rounds/{pk}/" for pk in ReportingRound.objects.values_list("pk", flat=True)}
