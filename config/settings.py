@@ -37,9 +37,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its templates, for the sitemap (tracker/sitemaps.py).
+    "django.contrib.sitemaps",
     # Django's form templates, found by the project's engine (FORM_RENDERER below).
     "django.forms",
     "csp",
+    "corsheaders",
     "django_filters",
     "simple_history",
     "axes",
@@ -52,8 +55,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it answers the API's preflight requests before anything else answers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise serves the static files already compressed, and returns before the rest runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what every later middleware and view wrote (HTML, JSON, CSV, feeds), for clients that
+    # ask: Django's GZipMiddleware, leaving alone the formats compressed already (XLSX, ZIP, PDF). It
+    # weakens an ETag (W/"..."), which conditional GET still matches. Against BREACH, Django pads each
+    # compressed response with random bytes ("Heal the Breach").
+    "tracker.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tracker.middleware.LanguageFromQueryMiddleware",
@@ -323,6 +334,15 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "tracker.models.Responsibility.Role",
     },
 }
+
+# Cross-origin reads of the open data: any site's scripts may GET the API, never with the visitor's
+# cookies, and never another method. The pages, downloads and feeds keep the same-origin default.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# A script may read the version of what it fetched, and how long to wait when throttled.
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Staff import statuses and actions from spreadsheets in the admin: all rows or none.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from .caching import public_page
 from .views import (
+    discovery,
     documents,
     downloads,
     feeds,
@@ -21,6 +22,10 @@ app_name = "tracker"
 urlpatterns = [
     path("healthz", public.healthz, name="healthz"),
     path(".well-known/security.txt", public.security_txt, name="security_txt"),
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("sitemap.xml", discovery.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", discovery.sitemap_section, name="sitemap_section"),
+    path("favicon.ico", discovery.favicon, name="favicon"),
     path("", public.dashboard, name="dashboard"),
     path("recommendations/", public.recommendation_list, name="recommendation_list"),
     path("recommendations/<int:number>/", public.recommendation_detail, name="recommendation_detail"),

@@ -56,6 +56,13 @@ class RecommendationSerializer(serializers.Serializer):
     overall_last_assessed = serializers.SerializerMethodField()
     overall_reasoning = serializers.SerializerMethodField()
     rollup = serializers.SerializerMethodField(help_text=_("The statuses of the responsible states and bodies."))
+    updated_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_(
+            "When its overall assessment or the status of one of its responsibilities last changed; null "
+            "when none has been recorded. Compare with updated_after."
+        ),
+    )
     url = serializers.SerializerMethodField(help_text=_("Its public page."))
 
     def _assessment(self, obj):
@@ -120,6 +127,7 @@ class ResponsibilitySerializer(serializers.Serializer):
     status_label = serializers.CharField(source="get_status_display")
     last_assessed = serializers.DateField(allow_null=True)
     reasoning = serializers.CharField()
+    updated_at = serializers.DateTimeField(help_text=_("When it last changed. Compare with updated_after."))
 
 
 class EvidenceSerializer(serializers.Serializer):
@@ -143,6 +151,7 @@ class ActionSerializer(serializers.Serializer):
     recommendations = serializers.SerializerMethodField(help_text=_("Numbers of the recommendations it addresses."))
     evidence = EvidenceSerializer(many=True)
     published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(help_text=_("When it last changed. Compare with updated_after."))
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_description_html(self, obj):
@@ -168,6 +177,10 @@ class StatusChangeSerializer(serializers.Serializer):
     assessed_on = serializers.DateField()
     reason = serializers.CharField()
     recorded_at = serializers.DateTimeField(source="changed_at")
+    updated_at = serializers.DateTimeField(
+        source="changed_at",
+        help_text=_("When it was recorded: an assessment is never changed afterwards. Compare with updated_after."),
+    )
 
     @extend_schema_field(serializers.ChoiceField(choices=StatusChangeFilter.Scope.choices))
     def get_scope(self, obj):
