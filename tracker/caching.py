@@ -30,6 +30,7 @@ for real so that the version is raised as in production.
 
 import datetime
 import hashlib
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -46,10 +47,13 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.connection import ConnectionProxy
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.text import compress_string
 
+from .middleware import compressible
 from .models import Action, Evidence, RecordVersion, Report, RoundReport
 
 PAGE_TIMEOUT = 60 * 10
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Larger answers (a whole spreadsheet) are built again rather than kept: the cache is for pages.
 MAX_KEPT_BYTES = 2 * 1024 * 1024
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
@@ -236,6 +240,30 @@ def _keeps_pages():
     return not isinstance(backend, DummyCache)
 
 
+# Smaller pages are not worth compressing (GZipMiddleware's own threshold).
+SMALLEST_COMPRESSED = 200
+
+
+def _from_cache(request, key, cached, keeps):
+    """A kept page, compressed once and kept so when the client accepts gzip: compressing a 150 kB
+    dashboard costs more than serving it from the cache."""
+    content, headers = cached
+    wants_gzip = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    if not wants_gzip or len(content) < SMALLEST_COMPRESSED or not compressible(headers.get("Content-Type", "")):
+        return HttpResponse(content, headers=headers)
+    key = f"{key}:gzip"
+    packed = (recent_pages.get(key) if keeps else None) or cache.get(key)
+    if packed is None:
+        packed = (compress_string(content), headers)
+        cache.set(key, packed, PAGE_TIMEOUT)
+    if keeps:
+        recent_pages.put(key, packed)
+    response = HttpResponse(packed[0], headers=headers)
+    response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
 def public_page(view):
     """Serve anonymous GETs from the cache, with an ETag and a Last-Modified that change with the record.
 
@@ -265,8 +293,7 @@ def public_page(view):
                 if cached is not None and keeps:
                     recent_pages.put(key, cached)
             if cached is not None:
-                content, headers = cached
-                response = HttpResponse(content, headers=headers)
+                response = _from_cache(request, key, cached, keeps)
             else:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and callable(response.render):
@@ -277,7 +304,8 @@ def public_page(view):
                     if keeps:
                         recent_pages.put(key, kept)
         if response.status_code in (200, 304):
-            response["ETag"] = etag
+            # A compressed body is another representation: its validator is weak, as GZipMiddleware's.
+            response["ETag"] = f"W/{etag}" if response.get("Content-Encoding") == "gzip" else etag
             response["Last-Modified"] = http_date(modified.timestamp())
         patch_cache_control(response, no_cache=True)
         patch_vary_headers(response, VARY)

@@ -73,8 +73,13 @@ class CompressionMiddleware(GZipMiddleware):
     PDF and Word downloads and evidence documents in such formats pass as they are."""
 
     def process_response(self, request, response):
-        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
-        is_bitmap = content_type.startswith("image/") and content_type != "image/svg+xml"
-        if is_bitmap or content_type.startswith(ALREADY_COMPRESSED):
+        if not compressible(response.get("Content-Type", "")):
             return response
         return super().process_response(request, response)
+
+
+def compressible(content_type: str) -> bool:
+    """Whether an answer of this type gains from gzip (not a bitmap, nor a format compressed already)."""
+    content_type = content_type.split(";")[0].strip().lower()
+    is_bitmap = content_type.startswith("image/") and content_type != "image/svg+xml"
+    return not (is_bitmap or content_type.startswith(ALREADY_COMPRESSED))

@@ -81,6 +81,24 @@ def test_a_page_is_kept_in_the_process_too_and_never_served_after_a_change(cache
     assert "Full compliance" in Client().get(url).content.decode()
 
 
+def test_a_kept_page_is_compressed_once_for_the_clients_that_accept_gzip(cache_backend):
+    import gzip
+
+    from tracker.caching import recent_pages
+
+    ResponsibilityFactory()
+    url = reverse("tracker:dashboard")
+    plain = Client().get(url)
+    size = recent_pages.size
+    packed = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert packed["Content-Encoding"] == "gzip" and gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] == f"W/{plain['ETag']}" and "Accept-Encoding" in packed["Vary"]
+    # The compressed copy is kept beside the page: the next client gets it as it is.
+    assert recent_pages.size == size + len(packed.content)
+    assert Client().get(url, HTTP_ACCEPT_ENCODING="gzip").content == packed.content
+    assert Client().get(url, HTTP_IF_NONE_MATCH=packed["ETag"], HTTP_ACCEPT_ENCODING="gzip").status_code == 304
+
+
 def test_with_no_cache_nothing_is_kept_in_the_process(settings):
     from tracker.caching import recent_pages
 
