@@ -163,8 +163,7 @@ LANGUAGES = [
     ("fr", _("French")),
     ("pt", _("Portuguese")),
 ]
-# LOCALE_DIR is for the catalogue check in the tests, which extracts the strings into a copy.
-LOCALE_PATHS = [Path(env.str("LOCALE_DIR", default=str(BASE_DIR / "locale")))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # Content (the forum's texts, actor names) in each language; the official English is the fallback.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "es", "fr", "pt")
