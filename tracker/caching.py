@@ -56,7 +56,7 @@ PAGE_TIMEOUT = 60 * 10
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Larger answers (a whole spreadsheet) are built again rather than kept: the cache is for pages.
 MAX_KEPT_BYTES = 2 * 1024 * 1024
-KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Robots-Tag")
 VERSION_KEY = "record-version"
 VERSION_TIMEOUT = 60
 WATCHED_APPS = {"forum", "tracker"}

@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from ..caching import public_page
 from ..sitemaps import SITEMAPS
 
 # Where people sign in and work: nothing there is for a search engine.
@@ -29,6 +30,7 @@ def robots_txt(request):
 
 
 @require_safe
+@public_page
 @sitemap_views.x_robots_tag
 def sitemap_index(request):
     """The sitemap's index: each section, and each further page of a long one (the actions)."""
@@ -44,6 +46,7 @@ def sitemap_index(request):
 
 
 @require_safe
+@public_page
 def sitemap_section(request, section):
     return sitemap_views.sitemap(request, SITEMAPS, section=section)
 
