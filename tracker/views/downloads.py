@@ -157,6 +157,7 @@ class _ActionRow:
         "pk",
         "taken_on",
         "actor",
+        "actor_name",
         "title",
         "description",
         "information_source",
@@ -202,6 +203,7 @@ def _action_rows(request, queryset):
         for pk, taken_on, actor_id, title, description, source, published_at in batch:
             row = _ActionRow()
             row.pk, row.taken_on, row.actor, row.title = pk, taken_on, actors[actor_id], title
+            row.actor_name = row.actor.name
             row.description, row.information_source, row.published_at = description, source, published_at
             row.recommendation_numbers = sorted(numbers.get(pk, ()))
             row.evidence_links = evidence.get(pk, ())
