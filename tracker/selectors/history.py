@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from ..models import ReportingRound, RoundStatus, Status, StatusChange
@@ -35,36 +35,35 @@ def _scope(*, recommendations=None, actor=None) -> Q:
     return scope
 
 
-def _month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.date | None = None) -> list[Moment]:
     """The statuses at the end of every month from the first assessment to this one, for the
     responsibilities `now` counts (of these recommendations, of this actor)."""
+    # Years and months as numbers: converting a thousand truncated dates cost more than the query.
     changes = (
         StatusChange.objects.filter(_scope(recommendations=recommendations, actor=actor), responsibility__isnull=False)
-        .annotate(month=TruncMonth("assessed_on"))
-        .values_list("month", "from_status", "to_status")
+        .annotate(year=ExtractYear("assessed_on"), month=ExtractMonth("assessed_on"))
+        .values_list("year", "month", "from_status", "to_status")
         .annotate(n=Count("id"))
         .order_by()
     )
     by_month = {}
-    for month, from_status, to_status, n in changes:
-        by_month.setdefault(month, []).append((from_status, to_status, n))
+    for year, month, from_status, to_status, n in changes:
+        by_month.setdefault(year * 12 + month - 1, []).append((from_status, to_status, n))
     if not by_month:
         return []
     today = today or timezone.localdate()
-    counts = {Status(status): count for status, count in now.counts.items()}
-    month, first = _month(today), min(by_month)
+    # Keyed by the statuses themselves: a status and its value are the same key (Status is a str enum).
+    counts = dict(now.counts)
+    index, first = today.year * 12 + today.month - 1, min(by_month)
     moments = []
     # From this month back: each month ends as the next one began.
-    while month >= first:
-        moments.append(Moment(when=month, rollup=RollUp(counts=dict(counts))))
-        for from_status, to_status, n in by_month.get(month, ()):
-            counts[Status(to_status)] -= n
-            counts[Status(from_status)] += n
-        month = _month(month - datetime.timedelta(days=1))
+    while index >= first:
+        when = datetime.date(index // 12, index % 12 + 1, 1)
+        moments.append(Moment(when=when, rollup=RollUp(counts=dict(counts))))
+        for from_status, to_status, n in by_month.get(index, ()):
+            counts[to_status] -= n
+            counts[from_status] += n
+        index -= 1
     moments.reverse()
     return moments
 
