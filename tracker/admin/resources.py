@@ -211,7 +211,11 @@ class _RecommendationNumbers(Field):
 
 
 ACTION_IMPORT_COLUMNS = [
-    *[column for column in ACTION_COLUMNS if column.key not in ("evidence", "published_at", "actor_name")],
+    *[
+        column
+        for column in ACTION_COLUMNS
+        if column.key not in ("evidence", "published_at", "actor_name", "measure_type")
+    ],
     Column("state", gettext_lazy("Publication state"), lambda a: a.state),
 ]
 

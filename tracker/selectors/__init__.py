@@ -1,5 +1,6 @@
 """Reads shaped for pages and open data: scoped, filtered and annotated so that templates never query."""
 
+from .classification import Classified, ShownTerm, attach_classification
 from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
 from .open_data import (
     FEED_LENGTH,
@@ -29,13 +30,16 @@ from .pages import (
 
 __all__ = [
     "ACTOR_FIELDS",
+    "Classified",
     "FEED_LENGTH",
     "LATEST_ACTIONS",
     "REPORT_ACTIONS_PER_RECOMMENDATION",
     "TIMELINE_LENGTH",
     "MatrixRow",
+    "ShownTerm",
     "actor_list",
     "actor_page",
+    "attach_classification",
     "committee_report",
     "current_recommendations",
     "dashboard",
