@@ -50,7 +50,9 @@ def test_an_unchanged_page_is_served_from_the_cache(cache_backend, django_assert
     responsibility = ResponsibilityFactory()
     client = Client()
     url = recommendation_url(responsibility.recommendation.number)
-    with django_assert_num_queries(6):
+    # Six queries, and a seventh for the recommendation's classification (its themes, population groups
+    # and SDG targets, read together).
+    with django_assert_num_queries(7):
         first = client.get(url)
     # Only the record's version is read; the page itself comes from the cache.
     with django_assert_num_queries(1):

@@ -1,6 +1,6 @@
 """Reads shaped for pages and open data: scoped, filtered and annotated so that templates never query."""
 
-from .classification import Classified, ShownTerm, attach_classification
+from .classification import Classified, ShownTerm, attach_classification, term_page
 from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
 from .open_data import (
     FEED_LENGTH,
@@ -56,5 +56,6 @@ __all__ = [
     "recommendation_page",
     "responsibility_statuses",
     "status_matrix",
+    "term_page",
     "timeline",
 ]

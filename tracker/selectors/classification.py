@@ -8,7 +8,9 @@ from django.db.models import CharField, F, Value
 from django.utils.translation import get_language
 
 from ..links import page_url
-from ..models import PopulationGroup, SdgTarget, Theme
+from ..models import PopulationGroup, SdgTarget, Status, Theme
+from ..rollup import RollUp, annotate_status_counts, rollup_of
+from .common import current_recommendations
 
 # The kinds of term a recommendation is classified under: the attribute each is shown as, the model,
 # its key in addresses and the column of its name.
@@ -28,6 +30,7 @@ class ShownTerm:
     key: str
     name: str
     position: int = 0
+    lang: str = "en"  # the language `name` is in: the English where it has no translation
 
     @property
     def url(self) -> str:
@@ -48,9 +51,11 @@ class Classified:
         return bool(self.themes or self.population_groups or self.sdg_targets)
 
 
-def _shown_name(labels: dict, key: str) -> str:
+def _shown_name(labels: dict, key: str) -> tuple[str, str]:
     language = get_language() or settings.LANGUAGE_CODE
-    return labels.get(language) or labels.get(settings.LANGUAGE_CODE) or key
+    if labels.get(language):
+        return labels[language], language
+    return labels.get(settings.LANGUAGE_CODE) or key, settings.LANGUAGE_CODE
 
 
 def attach_classification(recommendations) -> list:
@@ -81,6 +86,17 @@ def attach_classification(recommendations) -> list:
     first, *others = selects
     rows = sorted(first.union(*others, all=True), key=lambda row: (row[3], row[2]))
     for kind, recommendation_pk, key, place, *labels in rows:
-        name = _shown_name(dict(zip(codes, labels, strict=True)), key)
-        getattr(by_pk[recommendation_pk].classified, kind).append(ShownTerm(kind, key, name, place))
+        name, language = _shown_name(dict(zip(codes, labels, strict=True)), key)
+        getattr(by_pk[recommendation_pk].classified, kind).append(ShownTerm(kind, key, name, place, language))
     return recommendations
+
+
+def term_page(term) -> dict:
+    """A theme's or an SDG target's page: the current forum's recommendations classified under it, by
+    number, each with its roll-up counted in SQL, and their roll-up together."""
+    link = "classification__themes" if isinstance(term, Theme) else "classification__sdg_targets"
+    recommendations = list(annotate_status_counts(current_recommendations().filter(**{link: term})).order_by("number"))
+    for recommendation in recommendations:
+        recommendation.rollup = rollup_of(recommendation)
+    together = {status: sum(r.rollup.counts[status] for r in recommendations) for status in Status}
+    return {"term": term, "recommendations": recommendations, "rollup": RollUp(counts=together)}
