@@ -3,6 +3,7 @@ population groups and SDG targets, written by one service that keeps their histo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -143,3 +144,21 @@ def test_a_theme_added_in_the_admin_goes_through_the_service(staff_client, staff
     theme = Theme.objects.get()
     assert (theme.name_en, theme.name_es) == ("Remittances", "Remesas")
     assert theme.history.get().history_user == staff
+
+
+def test_the_classifications_history_is_shown_to_staff(staff_client, staff):
+    classification = services.recommendation_classify(
+        recommendation=RecommendationFactory(), by=staff, themes=[ThemeFactory(name="Remittances")]
+    )
+    url = reverse("admin:tracker_recommendationclassification_history", args=[classification.pk])
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    assert "staff" in response.content.decode()
+
+
+def test_demo_actions_are_given_types_of_measure_when_there_are_some(db):
+    call_command("load_record", verbosity=0)
+    call_command("create_demo_data", actions=40, seed=1, verbosity=0)
+    typed = Action.objects.filter(measure_type__isnull=False).count()
+    assert 0 < typed < Action.objects.count()
+    assert Action.history.filter(measure_type__isnull=False).exists()
