@@ -28,6 +28,7 @@ urlpatterns = [
     path("actions/", public.action_list, name="action_list"),
     path("actions/<int:pk>/", public.action_detail, name="action_detail"),
     path("forum/", public.forum_record, name="forum_record"),
+    path("themes/", public.theme_list, name="theme_list"),
     path("themes/<slug:slug>/", public.theme_detail, name="theme_detail"),
     path("sdg/<str:number>/", public.sdg_detail, name="sdg_detail"),
     path("search/", search.search, name="search"),

@@ -37,6 +37,7 @@ def classified(dataset):
 
 
 PATHS = [
+    pytest.param("/themes/", id="index"),
     pytest.param("/themes/human-rights/", id="theme"),
     pytest.param("/sdg/10.7/", id="sdg"),
     pytest.param("/recommendations/1/", id="classified_recommendation"),

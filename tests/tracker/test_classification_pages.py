@@ -146,3 +146,22 @@ def test_an_action_page_names_its_type_of_measure_as_a_link_to_the_others(client
     action = ActionFactory(recommendations=[record[0]], measure_type=legislation)
     body = client.get(f"/actions/{action.pk}/?lang=pt").content.decode()
     assert '<a href="/actions/?measure=legislation">Legislação</a>' in body
+
+
+def test_the_index_lists_every_term_with_its_count_of_recommendations(client, record):
+    ThemeFactory(slug="return-and-reintegration", name="Return and reintegration")
+    body = client.get("/themes/").content.decode()
+    assert '<a href="/themes/remittances/">Remittances</a> <span class="muted">(2 recommendations)</span>' in body
+    assert '<a href="/themes/cooperation/">Cooperation</a> <span class="muted">(1 recommendation)</span>' in body
+    assert '<a href="/themes/return-and-reintegration/">Return and reintegration</a>' in body
+    assert "(0 recommendations)" in body
+    assert '<a href="/recommendations/?population=migrant-workers">Migrant workers</a>' in body
+    assert '<a href="/sdg/10.7/">SDG target 10.7</a>' in body
+    assert 'href="/themes/"' in client.get("/recommendations/").content.decode()
+
+
+def test_the_index_makes_the_same_queries_however_many_terms(client, record):
+    small = _count(client, "/themes/")
+    for _ in range(5):
+        ThemeFactory(), PopulationGroupFactory(), SdgTargetFactory()
+    assert _count(client, "/themes/") == small <= 5

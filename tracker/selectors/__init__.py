@@ -1,6 +1,6 @@
 """Reads shaped for pages and open data: scoped, filtered and annotated so that templates never query."""
 
-from .classification import Classified, ShownTerm, attach_classification, term_page
+from .classification import Classified, ShownTerm, attach_classification, classification_index, term_page
 from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
 from .open_data import (
     FEED_LENGTH,
@@ -40,6 +40,7 @@ __all__ = [
     "actor_list",
     "actor_page",
     "attach_classification",
+    "classification_index",
     "committee_report",
     "current_recommendations",
     "dashboard",

@@ -4,7 +4,7 @@ SDG targets, read for a whole list in one query."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, Count, F, Q, Value
 from django.utils.translation import get_language
 
 from ..links import page_url
@@ -100,3 +100,24 @@ def term_page(term) -> dict:
         recommendation.rollup = rollup_of(recommendation)
     together = {status: sum(r.rollup.counts[status] for r in recommendations) for status in Status}
     return {"term": term, "recommendations": recommendations, "rollup": RollUp(counts=together)}
+
+
+def classification_index() -> dict:
+    """Every theme, population group and SDG target, in their order, each with how many of the current
+    forum's recommendations are classified under it."""
+    current = current_recommendations().values("pk")
+
+    def counted(model):
+        return list(
+            model.objects.annotate(
+                recommendation_count=Count(
+                    "classifications", filter=Q(classifications__recommendation__in=current), distinct=True
+                )
+            )
+        )
+
+    return {
+        "themes": counted(Theme),
+        "population_groups": counted(PopulationGroup),
+        "sdg_targets": counted(SdgTarget),
+    }

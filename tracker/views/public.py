@@ -235,6 +235,13 @@ def forum_record(request):
 
 @require_safe
 @public_page
+def theme_list(request):
+    """The classification's themes, population groups and SDG targets, each a way into the record."""
+    return render(request, "tracker/theme_list.html", selectors.classification_index())
+
+
+@require_safe
+@public_page
 def theme_detail(request, slug):
     """A theme's recommendations, each with its progress, and their progress together."""
     context = selectors.term_page(get_object_or_404(Theme, slug=slug))
