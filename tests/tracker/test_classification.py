@@ -162,3 +162,14 @@ def test_demo_actions_are_given_types_of_measure_when_there_are_some(db):
     typed = Action.objects.filter(measure_type__isnull=False).count()
     assert 0 < typed < Action.objects.count()
     assert Action.history.filter(measure_type__isnull=False).exists()
+
+
+def test_staff_narrow_the_recommendations_by_theme_in_the_admin(staff_client):
+    theme = ThemeFactory(name="Remittances")
+    classified = RecommendationFactory(short_title="On remittances")
+    RecommendationFactory(short_title="Unrelated label")
+    services.recommendation_classify(recommendation=classified, by=None, themes=[theme])
+    url = reverse("admin:forum_recommendation_changelist")
+    assert "Unrelated label" in staff_client.get(url).content.decode()
+    body = staff_client.get(url + f"?classification__themes__id__exact={theme.pk}").content.decode()
+    assert "On remittances" in body and "Unrelated label" not in body

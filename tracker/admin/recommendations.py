@@ -101,7 +101,7 @@ class RecommendationAdmin(ReadOnlyOnceSavedMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     list_display = ["number", "short_title", "overall_status", "responsible", "progress", "not_assessed"]
     list_display_links = ["number", "short_title"]
-    list_filter = ["forum", "overall_assessment__status"]
+    list_filter = ["forum", "overall_assessment__status", "classification__themes", "classification__sdg_targets"]
     search_fields = ["text_en", "short_title_en"]
     list_select_related = ["overall_assessment"]
     verbatim_fields = ["forum", "number", "text_en"]
