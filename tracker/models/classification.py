@@ -21,6 +21,12 @@ sdg_number_validator = RegexValidator(
     _("Write the target's number as the UN does: the goal, a dot, then the target (10.7, 17.18, 10.c)."),
 )
 
+# Lower case, so that an address or a spreadsheet cell names a term one way only.
+term_slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    _("Use lower-case letters and digits, words joined by hyphens (e.g. labour-migration)."),
+)
+
 
 class TermManager(models.Manager):
     key_field = "slug"
@@ -40,6 +46,7 @@ class Term(models.Model):
         _("slug"),
         max_length=60,
         unique=True,
+        validators=[term_slug_validator],
         help_text=_("Its part of shareable addresses (lower case, hyphens): keep it once published."),
     )
     name = models.CharField(_("name"), max_length=120)
