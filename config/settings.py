@@ -37,9 +37,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its templates, for the sitemap (tracker/sitemaps.py).
+    "django.contrib.sitemaps",
     # Django's form templates, found by the project's engine (FORM_RENDERER below).
     "django.forms",
     "csp",
+    "corsheaders",
     "django_filters",
     "simple_history",
     "axes",
@@ -52,8 +55,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it answers the API's preflight requests before anything else answers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise serves the static files already compressed, and returns before the rest runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what every later middleware and view wrote (HTML, JSON, CSV, feeds), for clients that
+    # ask: Django's GZipMiddleware, leaving alone the formats compressed already (XLSX, ZIP, PDF). It
+    # weakens an ETag (W/"..."), which conditional GET still matches. Against BREACH, Django pads each
+    # compressed response with random bytes ("Heal the Breach").
+    "tracker.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tracker.middleware.LanguageFromQueryMiddleware",
@@ -172,8 +183,29 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # The largest evidence document accepted, in bytes.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Where evidence documents are kept: a local folder (MEDIA_ROOT) by default, which several machines share
+# as a network mount; or, with DOCUMENTS_BUCKET set, an S3-compatible object store (django-storages),
+# private, reached with the keys below. Either way the site serves them itself, after its checks.
+DOCUMENTS_BUCKET = env.str("DOCUMENTS_BUCKET", default="")
+if DOCUMENTS_BUCKET:
+    DOCUMENT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_BUCKET,
+            "endpoint_url": env.str("DOCUMENTS_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENTS_REGION", default="") or None,
+            "access_key": env.str("DOCUMENTS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DOCUMENTS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("DOCUMENTS_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DOCUMENT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DOCUMENT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -272,7 +304,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_CLASSES": ["tracker.throttling.AnonymousApiRate", "tracker.throttling.UserApiRate"],
+    # Anonymous clients are counted in front of the page cache (tracker.api.urls), signed-in users here.
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.throttling.UserApiRate"],
     # The client's address, behind as many proxies as the login lockout counts.
     "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT or None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -301,6 +334,15 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "tracker.models.Responsibility.Role",
     },
 }
+
+# Cross-origin reads of the open data: any site's scripts may GET the API, never with the visitor's
+# cookies, and never another method. The pages, downloads and feeds keep the same-origin default.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# A script may read the version of what it fetched, and how long to wait when throttled.
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Staff import statuses and actions from spreadsheets in the admin: all rows or none.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

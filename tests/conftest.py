@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import translation
 
 from tests.factories import ActorFactory, LiaisonFactory, UserFactory
+from tracker.caching import recent_pages
 from tracker.models import STAFF_GROUP
 
 
@@ -26,8 +27,10 @@ def english_to_start():
 def empty_cache():
     """Each test starts with an empty cache: no page rendered by another test is served."""
     cache.clear()
+    recent_pages.clear()
     yield
     cache.clear()
+    recent_pages.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -47,6 +47,34 @@ def test_the_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "FileSystemStorage /srv/documents"),
+        (
+            {"DOCUMENTS_BUCKET": "followup-documents", "DOCUMENTS_ENDPOINT_URL": "http://127.0.0.1:9000"},
+            "S3Storage followup-documents http://127.0.0.1:9000 private",
+        ),
+    ],
+)
+def test_documents_go_to_the_storage_the_environment_names(environment, expected):
+    """A local folder (shared between machines as a network mount), or an S3-compatible object store."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCUMENTS_")}
+    env.update({"MEDIA_ROOT": "/srv/documents", "DJANGO_SETTINGS_MODULE": "config.settings", **environment})
+    script = (
+        "import django; django.setup()\n"
+        "from django.core.files.storage import storages\n"
+        "s = storages['default']\n"
+        "where = [s.bucket_name, s.endpoint_url, s.default_acl] if hasattr(s, 'bucket_name') else [s.location]\n"
+        "print(type(s).__name__, *where)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 @pytest.mark.parametrize("url", ["/", "/recommendations/", "/accounts/login/", "/admin/login/", "/healthz"])
 def test_security_headers_on_every_route(db, url):
     response = Client().get(url)

@@ -134,11 +134,12 @@ class SameRowFilterSet(django_filters.FilterSet):
         return conditions
 
 
-def recommendation_choices() -> list[tuple[str, str]]:
-    """(number, "number. short title") of the current forum's recommendations, by number."""
+def recommendation_choices(recommendations=None) -> list[tuple[str, str]]:
+    """(number, "number. short title") of these recommendations (the current forum's by default)."""
+    if recommendations is None:
+        recommendations = current_recommendations().select_related(None).order_by("number")
     return [
-        (str(r.number), f"{r.number}. {r.short_title}" if r.short_title else str(r.number))
-        for r in current_recommendations().select_related(None).order_by("number")
+        (str(r.number), f"{r.number}. {r.short_title}" if r.short_title else str(r.number)) for r in recommendations
     ]
 
 
@@ -530,3 +531,52 @@ class SearchForm(forms.Form):
         if self.check_period and start and end and start > end:
             raise forms.ValidationError(_("The period ends before it starts: swap the two dates."), code="period")
         return cleaned
+
+
+# Incremental harvest: the API's lists also take `updated_after`, so a client that polls asks only
+# for the rows changed since its last visit. The pages and the downloads keep their own filters.
+UPDATED_AFTER = "updated_after"
+
+
+def updated_after(field_name="updated_at"):
+    """Rows changed strictly after an ISO 8601 date-time (`2024-05-01T12:00:00Z`; without an offset,
+    the site's time zone). A value that is not one is refused with a 400 naming the parameter."""
+    return django_filters.IsoDateTimeFilter(
+        field_name=field_name,
+        lookup_expr="gt",
+        label=_("Changed after"),
+        help_text=_(
+            "Only the rows whose updated_at is later than this ISO 8601 date-time (such as "
+            "2024-05-01T12:00:00Z; without an offset, the site's time zone): for a client that polls, "
+            "the updated_at of the latest row it has."
+        ),
+    )
+
+
+class RecommendationHarvestFilter(RecommendationFilter):
+    updated_after = updated_after()
+
+    class Meta(RecommendationFilter.Meta):
+        fields = [*RecommendationFilter.Meta.fields, UPDATED_AFTER]
+
+
+class ResponsibilityHarvestFilter(ResponsibilityFilter):
+    updated_after = updated_after()
+
+    class Meta(ResponsibilityFilter.Meta):
+        fields = [*ResponsibilityFilter.Meta.fields, UPDATED_AFTER]
+
+
+class ActionHarvestFilter(ActionFilter):
+    updated_after = updated_after()
+
+    class Meta(ActionFilter.Meta):
+        fields = [*ActionFilter.Meta.fields, UPDATED_AFTER]
+
+
+class StatusChangeHarvestFilter(StatusChangeFilter):
+    # An assessment is never changed once recorded: its updated_at is when it was recorded.
+    updated_after = updated_after("changed_at")
+
+    class Meta(StatusChangeFilter.Meta):
+        fields = [*StatusChangeFilter.Meta.fields, UPDATED_AFTER]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.models import Recommendation
 
+from .filters import recommendation_choices
 from .models import Report, ReportProposal, Responsibility, RoundReportEntry, Status
 from .services import StaleEdit, refuse_if_stale
 
@@ -86,6 +87,19 @@ class MatrixForm(forms.Form):
     status = forms.ChoiceField(
         label=_("With a recommendation at"), required=False, choices=[("", _("Any status")), *Status.choices]
     )
+
+
+class MapForm(forms.Form):
+    """Whose progress the map shows: on every recommendation, or on one of `recommendations`."""
+
+    recommendation = forms.TypedChoiceField(label=_("Progress on"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, recommendations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recommendation"].choices = [
+            ("", _("All recommendations")),
+            *recommendation_choices(recommendations),
+        ]
 
 
 class AssessmentForm(forms.Form):

@@ -7,6 +7,7 @@ The URLs themselves stay as they are in every language.
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -53,3 +54,27 @@ class RejectNulCharactersMiddleware:
         if request.path.startswith(self.prefix) and "%00" in query:
             return HttpResponseBadRequest("A NUL character is not allowed in the address.\n", content_type="text/plain")
         return self.get_response(request)
+
+
+# Formats that are compressed already: gzip on them costs the server's time and saves nothing.
+ALREADY_COMPRESSED = (
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/vnd.openxmlformats-officedocument.",  # XLSX, DOCX
+    "application/vnd.oasis.opendocument.",
+    "audio/",
+    "video/",
+)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's GZip middleware for what compresses: pages, JSON, feeds, CSV, SVG. The XLSX, ZIP,
+    PDF and Word downloads and evidence documents in such formats pass as they are."""
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        is_bitmap = content_type.startswith("image/") and content_type != "image/svg+xml"
+        if is_bitmap or content_type.startswith(ALREADY_COMPRESSED):
+            return response
+        return super().process_response(request, response)

@@ -10,7 +10,7 @@ import math
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -43,8 +43,12 @@ class AnonymousDownloadRate(_SettingRate):
     scope, setting, for_users = "downloads-anonymous", "DOWNLOAD_THROTTLE_ANON", False
 
 
+def _seconds(wait) -> int:
+    return max(1, math.ceil(wait or 1))
+
+
 def too_many_requests(wait) -> HttpResponse:
-    seconds = max(1, math.ceil(wait or 1))
+    seconds = _seconds(wait)
     response = HttpResponse(
         _("Too many requests from your address: try again in %(seconds)d seconds.\n") % {"seconds": seconds},
         status=429,
@@ -54,14 +58,34 @@ def too_many_requests(wait) -> HttpResponse:
     return response
 
 
-def throttled_download(view):
-    """Limit how often one anonymous client may fetch a download (`DOWNLOAD_THROTTLE_ANON`)."""
+def too_many_api_requests(wait) -> JsonResponse:
+    """The same refusal in the API's form: JSON with a `detail`, as every other API error."""
+    seconds = _seconds(wait)
+    message = _("Too many requests from your address: try again in %(seconds)d seconds.\n") % {"seconds": seconds}
+    response = JsonResponse({"detail": message.strip()}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        throttle = AnonymousDownloadRate()
-        if not throttle.allow_request(request, None):
-            return too_many_requests(throttle.wait())
-        return view(request, *args, **kwargs)
 
-    return wrapper
+def throttled(rate_class, refusal=too_many_requests):
+    """Count every request of an anonymous client against `rate_class`, before anything else: an answer
+    from the page cache, or a 304, counts as much as one built afresh."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            throttle = rate_class()
+            if not throttle.allow_request(request, None):
+                return refusal(throttle.wait())
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# Limit how often one anonymous client may fetch a download (`DOWNLOAD_THROTTLE_ANON`).
+throttled_download = throttled(AnonymousDownloadRate)
+# The API's anonymous rate (`API_THROTTLE_ANON`), counted in front of the page cache; signed-in users
+# are counted by the API itself (`UserApiRate`).
+throttled_api = throttled(AnonymousApiRate, too_many_api_requests)

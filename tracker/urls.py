@@ -1,6 +1,8 @@
 from django.urls import path, re_path
 
+from .caching import public_page
 from .views import (
+    discovery,
     documents,
     downloads,
     feeds,
@@ -20,6 +22,10 @@ app_name = "tracker"
 urlpatterns = [
     path("healthz", public.healthz, name="healthz"),
     path(".well-known/security.txt", public.security_txt, name="security_txt"),
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("sitemap.xml", discovery.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", discovery.sitemap_section, name="sitemap_section"),
+    path("favicon.ico", discovery.favicon, name="favicon"),
     path("", public.dashboard, name="dashboard"),
     path("recommendations/", public.recommendation_list, name="recommendation_list"),
     path("recommendations/<int:number>/", public.recommendation_detail, name="recommendation_detail"),
@@ -28,6 +34,7 @@ urlpatterns = [
     path("actions/", public.action_list, name="action_list"),
     path("actions/<int:pk>/", public.action_detail, name="action_detail"),
     path("forum/", public.forum_record, name="forum_record"),
+    path("map/", public.progress_map, name="map"),
     path("themes/", public.theme_list, name="theme_list"),
     path("themes/<slug:slug>/", public.theme_detail, name="theme_detail"),
     path("sdg/<str:number>/", public.sdg_detail, name="sdg_detail"),
@@ -61,9 +68,9 @@ urlpatterns = [
     ),
     path("export/datapackage.json", downloads.data_package, name="data_package"),
     path("export/all.zip", downloads.everything_zip, name="export_all"),
-    path("feed/", feeds.FollowUpFeed(), name="feed"),
-    path("recommendations/<int:number>/feed/", feeds.RecommendationFeed(), name="recommendation_feed"),
-    path("actors/<str:code>/feed/", feeds.ActorFeed(), name="actor_feed"),
+    path("feed/", public_page(feeds.FollowUpFeed()), name="feed"),
+    path("recommendations/<int:number>/feed/", public_page(feeds.RecommendationFeed()), name="recommendation_feed"),
+    path("actors/<str:code>/feed/", public_page(feeds.ActorFeed()), name="actor_feed"),
     path("report/", report.committee_report, name="committee_report"),
     # Liaisons and staff review.
     path("accounts/welcome/", liaison.after_login, name="after_login"),

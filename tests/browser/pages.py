@@ -32,6 +32,8 @@ PAGES_WITH_DATA = [
     pytest.param("/actions/", id="action_list"),
     pytest.param("/actions/?recommendation=first&date_after=yesterday", id="action_list_with_filter_errors"),
     pytest.param("/forum/", id="forum_record"),
+    pytest.param("/map/", id="map"),
+    pytest.param("/map/?recommendation=1", id="map_of_one_recommendation"),
     pytest.param("/rounds/", id="round_list"),
     pytest.param(f"/rounds/{OPEN_ROUND}/", id="round_detail_open"),
     pytest.param(f"/rounds/{LATER_ROUND}/", id="round_detail_closed_with_snapshot"),
@@ -50,6 +52,7 @@ EMPTY_PAGES = [
     pytest.param("/actors/", id="actor_list"),
     pytest.param("/actions/", id="action_list"),
     pytest.param("/rounds/", id="round_list"),
+    pytest.param("/map/", id="map"),
     pytest.param("/search/", id="search_empty_query"),
     pytest.param("/search/?q=consular", id="search_results"),
 ]

@@ -3,6 +3,7 @@
 import datetime
 import os
 import socket
+import time
 
 import pytest
 from django.core.cache import caches
@@ -46,18 +47,120 @@ def cache_backend(request, settings):
     caches["default"].clear()
 
 
+# Reading the record's version: none from a shared cache (Redis), one row from a per-process one.
+VERSION_QUERIES = {"redis": 0, "locmem": 1}
+
+
 def test_an_unchanged_page_is_served_from_the_cache(cache_backend, django_assert_num_queries):
     responsibility = ResponsibilityFactory()
     client = Client()
     url = recommendation_url(responsibility.recommendation.number)
-    # Six queries, and a seventh for the recommendation's classification (its themes, population groups
-    # and SDG targets, read together).
-    with django_assert_num_queries(7):
+    # The factory's write put the record's version in Redis as it committed. Eight queries for the page,
+    # the eighth for the recommendation's classification (its themes, population groups and SDG targets).
+    with django_assert_num_queries(8 + VERSION_QUERIES[cache_backend]):
         first = client.get(url)
-    # Only the record's version is read; the page itself comes from the cache.
-    with django_assert_num_queries(1):
+    # The page comes from the cache, and from Redis the record's version too: no query at all.
+    with django_assert_num_queries(VERSION_QUERIES[cache_backend]):
         second = client.get(url)
     assert second.content == first.content
+    with django_assert_num_queries(VERSION_QUERIES[cache_backend]):
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304 and not_modified.content == b""
+
+
+def test_a_page_is_kept_in_the_process_too_and_never_served_after_a_change(cache_backend, staff):
+    """A hit from this process's own copy asks Redis for the version only, and a change still shows."""
+    from tracker.caching import recent_pages
+
+    responsibility = ResponsibilityFactory()
+    url = recommendation_url(responsibility.recommendation.number)
+    first = Client().get(url)
+    assert recent_pages.size > 0
+    caches["default"].clear()  # the shared copy is gone (and the version with it): the process's serves
+    assert Client().get(url).content == first.content
+    services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
+    assert "Full compliance" in Client().get(url).content.decode()
+
+
+def test_with_no_cache_nothing_is_kept_in_the_process(settings):
+    from tracker.caching import recent_pages
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    ResponsibilityFactory()
+    Client().get(reverse("tracker:dashboard"))
+    assert recent_pages.size == 0
+
+
+def test_a_write_puts_the_new_version_in_the_shared_cache(staff, django_assert_num_queries):
+    """What lets another machine see a change at once without asking the database: the writer puts the
+    record's new version in Redis when its change commits."""
+    if not _redis_available():
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    from django.test import override_settings
+
+    from tracker.caching import VERSION_KEY
+
+    with override_settings(CACHES={"default": BACKENDS["redis"]}):
+        caches["default"].clear()
+        responsibility = ResponsibilityFactory()
+        url = recommendation_url(responsibility.recommendation.number)
+        etag = Client().get(url)["ETag"]
+        before = caches["default"].get(VERSION_KEY)
+        services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
+        after = caches["default"].get(VERSION_KEY)
+        assert after[0] != before[0] and after[1] >= before[1]
+        # Rendered anew (eight queries for the page, the eighth its classification), the version itself
+        # coming from Redis.
+        with django_assert_num_queries(8):
+            response = Client().get(url, HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 200 and response["ETag"] != etag
+        with django_assert_num_queries(0):
+            assert Client().get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+        # A flushed Redis loses nothing: the version is read from its row again.
+        caches["default"].clear()
+        assert Client().get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+        caches["default"].clear()
+
+
+def test_if_modified_since_answers_304_until_something_changes(cache_backend, staff):
+    responsibility = ResponsibilityFactory()
+    client = Client()
+    url = reverse("tracker:dashboard")
+    last_modified = client.get(url)["Last-Modified"]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    # A date before the last change gets the page.
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2024 00:00:00 GMT").status_code == 200
+    time.sleep(1.1)  # Last-Modified counts whole seconds.
+    services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
+    response = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert response.status_code == 200 and response["Last-Modified"] != last_modified
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feed/",
+        "/api/actions/",
+        "/api/recommendations/{number}/",
+        "/export/actions.csv",
+        "/export/matrix.xlsx",
+        "/export/all.zip",
+        "/report/",
+    ],
+)
+def test_feeds_api_downloads_and_the_report_answer_conditional_gets(url, staff):
+    """Everything a client polls carries validators, answers 304 while nothing changed, and says what
+    its answer varies with (the language, chosen by cookie or header)."""
+    responsibility = ResponsibilityFactory()
+    url = url.format(number=responsibility.recommendation.number)
+    client = Client()
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["ETag"] and response["Last-Modified"]
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 200
 
 
 def test_a_saved_change_shows_at_once(cache_backend, staff):

@@ -296,4 +296,5 @@ def test_query_count_does_not_grow_with_the_record(client, db, url):
     build_record(recommendations=5, states=10, actions=30, first_state=2)
     large = _count(client, url)
     assert small == large, f"{url}: {small} queries with few rows, {large} with many"
-    assert large <= 4
+    # With the record's version for the validators, read here from its row (from Redis in production).
+    assert large <= 5

@@ -15,9 +15,11 @@ from tests.factories import (
     RecommendationFactory,
     ResponsibilityFactory,
     StatusChangeFactory,
+    UserFactory,
 )
 from tests.tracker.test_api import build_record
-from tracker.models import Action
+from tracker import selectors, services
+from tracker.models import Action, ReportingRound, StatusChange
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -52,6 +54,11 @@ def test_the_site_feed_merges_published_actions_and_status_changes_newest_first(
     assert "Secret draft plan" not in titles and "Withdrawn duplicate" not in titles
 
 
+@pytest.fixture(autouse=True)
+def site_address(settings):
+    settings.SITE_URL = "https://followup.example.org"
+
+
 def test_entries_have_unique_ids_and_link_to_a_permanent_address(client, db):
     """An action's entry links to its own page; a status change's to the page holding it, by fragment."""
     build_record(recommendations=2, states=2, actions=3)
@@ -61,7 +68,8 @@ def test_entries_have_unique_ids_and_link_to_a_permanent_address(client, db):
     for entry in entries:
         link = entry.find(f"{ATOM}link").get("href")
         assert re.search(r"/actions/\d+/$", link) or ("/recommendations/" in link and "#status-change-" in link)
-        assert client.get(link.removeprefix("http://testserver").split("#")[0]).status_code == 200
+        assert link.startswith("https://followup.example.org/")
+        assert client.get(link.removeprefix("https://followup.example.org").split("#")[0]).status_code == 200
 
 
 def test_the_site_feed_holds_the_latest_fifty(client, db):
@@ -154,3 +162,125 @@ def test_query_count_does_not_grow_with_the_record(client, db, url):
         assert client.get(url).status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries)
     assert len(large.captured_queries) <= 5
+
+
+def test_ids_and_links_come_from_the_site_address_not_the_request_host(client, db, settings):
+    """A feed fetched through another name of the server gives the same ids and links."""
+    settings.ALLOWED_HOSTS = ["followup.example.org", "10.0.0.5"]
+    build_record(recommendations=1, states=1, actions=2)
+    feeds = [
+        ET.fromstring(client.get("/feed/", HTTP_HOST=host).content)  # noqa: S314 - our own output
+        for host in ("followup.example.org", "10.0.0.5")
+    ]
+    ids = [[_text(e, "id") for e in _entries(feed)] for feed in feeds]
+    links = [[e.find(f"{ATOM}link").get("href") for e in _entries(feed)] for feed in feeds]
+    assert ids[0] == ids[1] and all(i.startswith("tag:followup.example.org,2008-04-17:") for i in ids[0])
+    assert links[0] == links[1] and all(link.startswith("https://followup.example.org/") for link in links[0])
+    for feed in feeds:
+        assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "https://followup.example.org/feed/"
+        assert "10.0.0.5" not in ET.tostring(feed, encoding="unicode")
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/recommendations/1/feed/", "/actors/S00/feed/"])
+def test_every_feed_states_the_data_licence(client, db, url):
+    build_record(recommendations=1, states=1, actions=1)
+    rights = _feed(client, url).find(f"{ATOM}rights").text
+    assert "CC BY 4.0" in rights and "https://creativecommons.org/licenses/by/4.0/" in rights
+
+
+def _links(feed):
+    return {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+
+
+def test_the_feed_pages_through_every_older_entry(client, db):
+    """RFC 5005 paged feed: `next` until the last page, `previous` back, `first` on every page; each
+    entry once, newest first across the pages."""
+    actor = ActorFactory(code="MEX")
+    rec = RecommendationFactory(number=1)
+    now = timezone.now()
+    for n in range(120):
+        ActionFactory(actor=actor, recommendations=[rec], title=f"Plan {n}", published_at=now - datetime.timedelta(n))
+    seen, url, pages = [], "https://followup.example.org/feed/", 0
+    while url:
+        feed = _feed(client, url.removeprefix("https://followup.example.org"))
+        pages += 1
+        links = _links(feed)
+        assert links["first"] == "https://followup.example.org/feed/"
+        assert links["self"] == url
+        assert ("previous" in links) == (pages > 1)
+        seen += [_text(e, "title") for e in _entries(feed)]
+        url = links.get("next")
+    assert pages == 3
+    assert [title.rsplit(" ", 1)[1] for title in seen] == [str(n) for n in range(120)]
+    assert _links(_feed(client, "/feed/?page=2"))["previous"] == "https://followup.example.org/feed/"
+    _feed(client, "/feed/?page=4", status=404)
+
+
+def test_pages_merge_actions_status_changes_and_rounds_in_one_order(client, db):
+    """A later page is cut from the same order as the first: no entry lost or repeated at the seams."""
+    build_record(recommendations=3, states=6, actions=40)
+    now = timezone.now()
+    for days, action in enumerate(Action.objects.order_by("pk")):
+        Action.objects.filter(pk=action.pk).update(published_at=now - datetime.timedelta(days=days, hours=1))
+    staff = UserFactory(is_staff=True)
+    for days in (5, 20, 35):
+        opens_on = timezone.localdate() - datetime.timedelta(days=days)
+        round_ = services.round_save(
+            round_=ReportingRound(
+                name=f"Round {days}", opens_on=opens_on, due_on=opens_on + datetime.timedelta(days=30)
+            ),
+            by=staff,
+        )
+        if days > 5:
+            services.round_close(round_=round_, by=staff)
+    everything, _more = selectors.feed_entries(limit=10_000)
+    ids = []
+    url = "/feed/"
+    while url:
+        feed = _feed(client, url.removeprefix("https://followup.example.org"))
+        ids += [_text(e, "id") for e in _entries(feed)]
+        url = _links(feed).get("next")
+    assert len(ids) == len(everything) > 50
+    assert any(":round-" in i for i in ids[50:])
+    kinds = {"action": "action", "status": "status-change"}
+    assert ids == [
+        f"tag:followup.example.org,2008-04-17:{kinds.get(e['kind'], e['kind'])}-{e['item'].pk}" for e in everything
+    ]
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=-1", "page=two", "page=", "pgae=2"])
+def test_a_bad_page_or_unknown_parameter_is_a_400_naming_it(client, db, query):
+    response = client.get(f"/feed/?{query}")
+    assert response.status_code == 400
+    assert ("pgae" if "pgae" in query else "page") in response.content.decode()
+
+
+def _alternating(responsibility, count, start=0):
+    """Actions and status changes of one actor on one recommendation, alternating in time, so that
+    every page of every feed holds both kinds."""
+    now = timezone.now()
+    for n in range(start, start + count):
+        ActionFactory(
+            actor=responsibility.actor,
+            recommendations=[responsibility.recommendation],
+            published_at=now - datetime.timedelta(minutes=2 * n),
+        )
+        change = StatusChangeFactory(responsibility=responsibility)
+        StatusChange.objects.filter(pk=change.pk).update(changed_at=now - datetime.timedelta(minutes=2 * n + 1))
+
+
+@pytest.mark.parametrize("url", ["/feed/?page=2", "/recommendations/1/feed/?page=2", "/actors/S00/feed/?page=2"])
+def test_a_later_page_query_count_does_not_grow_with_the_record(client, db, url):
+    """Guards a later page against a query per entry, and against reading more than its own rows."""
+    responsibility = ResponsibilityFactory(
+        recommendation=RecommendationFactory(number=1), actor=ActorFactory(code="S00")
+    )
+    _alternating(responsibility, 40)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _alternating(responsibility, 100, start=40)
+    build_record(recommendations=3, states=4, actions=30, first_state=1)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small.captured_queries) == len(large.captured_queries)
+    assert len(large.captured_queries) <= 7

@@ -97,7 +97,8 @@ def test_query_count_does_not_grow_with_the_record(client, db, name, url):
         ActionFactory(actor=s00 if n % 2 else actors[n % len(actors)], recommendations=forum_recs[: 1 + n % 5])
     large = _count_queries(client, url())
     assert small == large, f"{name}: {small} queries with few rows, {large} with many"
-    assert large <= 8, f"{name} makes {large} queries"
+    # At most: the record's version, the page's own reads, and the two of "progress through time".
+    assert large <= 10, f"{name} makes {large} queries"
 
 
 def test_dashboard_shows_the_roll_up_with_not_assessed_apart(client, db):

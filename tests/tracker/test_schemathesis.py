@@ -76,4 +76,6 @@ def filter_query(ctx, query):
     max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )
 def test_the_api_conforms_to_its_schema(case, record, open_connection):
-    case.call_and_validate()
+    # Uncompressed: the in-process transport reads the body as it comes, and does not undo gzip.
+    # Compression has its own tests (test_cors_and_compression.py).
+    case.call_and_validate(headers={"Accept-Encoding": "identity"})

@@ -85,6 +85,13 @@ class RecommendationSerializer(serializers.Serializer):
         source="classified.sdg_targets",
         help_text=_("The SDG targets it serves, in the secretariat's classification."),
     )
+    updated_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_(
+            "When its overall assessment or the status of one of its responsibilities last changed; null "
+            "when none has been recorded. Compare with updated_after."
+        ),
+    )
     url = serializers.SerializerMethodField(help_text=_("Its public page."))
 
     def _assessment(self, obj):
@@ -149,6 +156,7 @@ class ResponsibilitySerializer(serializers.Serializer):
     status_label = serializers.CharField(source="get_status_display")
     last_assessed = serializers.DateField(allow_null=True)
     reasoning = serializers.CharField()
+    updated_at = serializers.DateTimeField(help_text=_("When it last changed. Compare with updated_after."))
 
 
 class EvidenceSerializer(serializers.Serializer):
@@ -178,6 +186,7 @@ class ActionSerializer(serializers.Serializer):
     measure_type = MeasureTypeSerializer(allow_null=True, help_text=_("The type of measure it is, or null."))
     evidence = EvidenceSerializer(many=True)
     published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(help_text=_("When it last changed. Compare with updated_after."))
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_description_html(self, obj):
@@ -203,6 +212,10 @@ class StatusChangeSerializer(serializers.Serializer):
     assessed_on = serializers.DateField()
     reason = serializers.CharField()
     recorded_at = serializers.DateTimeField(source="changed_at")
+    updated_at = serializers.DateTimeField(
+        source="changed_at",
+        help_text=_("When it was recorded: an assessment is never changed afterwards. Compare with updated_after."),
+    )
 
     @extend_schema_field(serializers.ChoiceField(choices=StatusChangeFilter.Scope.choices))
     def get_scope(self, obj):

@@ -20,12 +20,12 @@ from rest_framework.views import APIView
 
 from .. import selectors
 from ..filters import (
-    ActionFilter,
+    ActionHarvestFilter,
     ActorFilter,
-    RecommendationFilter,
-    ResponsibilityFilter,
+    RecommendationHarvestFilter,
+    ResponsibilityHarvestFilter,
     RoundFilter,
-    StatusChangeFilter,
+    StatusChangeHarvestFilter,
 )
 from ..ordering import sorted_actors, sorted_responsibilities
 from ..selectors import search as search_selectors
@@ -101,11 +101,11 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class RecommendationViewSet(PublicViewSet):
     serializer_class = RecommendationSerializer
-    filterset_class = RecommendationFilter
+    filterset_class = RecommendationHarvestFilter
     lookup_field = "number"
 
     def get_queryset(self):
-        return selectors.public_recommendations()
+        return selectors.harvestable_recommendations()
 
     def paginate_queryset(self, queryset):
         # The classification of the whole page in one query.
@@ -145,7 +145,7 @@ class ActorViewSet(PublicViewSet):
 )
 class ResponsibilityViewSet(PublicViewSet):
     serializer_class = ResponsibilitySerializer
-    filterset_class = ResponsibilityFilter
+    filterset_class = ResponsibilityHarvestFilter
 
     def get_queryset(self):
         return selectors.public_responsibilities()
@@ -161,7 +161,7 @@ class ResponsibilityViewSet(PublicViewSet):
 )
 class ActionViewSet(PublicViewSet):
     serializer_class = ActionSerializer
-    filterset_class = ActionFilter
+    filterset_class = ActionHarvestFilter
     pagination_class = LargeListPagination
     keyset_ordering = ("-taken_on", "-id")
 
@@ -176,7 +176,7 @@ class ActionViewSet(PublicViewSet):
 )
 class StatusChangeViewSet(PublicViewSet):
     serializer_class = StatusChangeSerializer
-    filterset_class = StatusChangeFilter
+    filterset_class = StatusChangeHarvestFilter
     pagination_class = LargeListPagination
     keyset_ordering = ("-changed_at", "-id")
 

@@ -1,6 +1,7 @@
 """The record's version, for the page cache and the ETags."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,8 @@ class RecordVersion(models.Model):
     """
 
     number = models.BigIntegerField(default=1)
+    # When the number was last raised: the Last-Modified of every public page and download.
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("record version")

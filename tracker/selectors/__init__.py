@@ -2,11 +2,13 @@
 
 from .classification import Classified, ShownTerm, attach_classification, classification_index, term_page
 from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
+from .map import progress_map
 from .open_data import (
     FEED_LENGTH,
     REPORT_ACTIONS_PER_RECOMMENDATION,
     committee_report,
     feed_entries,
+    harvestable_recommendations,
     public_actions,
     public_actors,
     public_recommendations,
@@ -42,9 +44,11 @@ __all__ = [
     "attach_classification",
     "classification_index",
     "committee_report",
+    "progress_map",
     "current_recommendations",
     "dashboard",
     "feed_entries",
+    "harvestable_recommendations",
     "narrow_matrix",
     "public_actions",
     "public_actors",

@@ -6,8 +6,8 @@ an assessment or entered an action.
 
 import datetime
 
-from django.db.models import Count, F, Prefetch, QuerySet, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from ..models import Action, Actor, Evidence, ReportingRound, Responsibility, StatusChange
@@ -23,6 +23,25 @@ REPORT_STATUS_CHANGES = 100
 def public_recommendations() -> QuerySet:
     """The current forum's recommendations by number, with the overall assessment and status counts."""
     return annotate_status_counts(current_recommendations()).order_by("number")
+
+
+def harvestable_recommendations() -> QuerySet:
+    """`public_recommendations`, each with `updated_at`: when its overall assessment or the status of
+    one of its responsibilities last changed (what its API object shows beside the forum's fixed
+    text), or null when neither has been recorded."""
+    latest_responsibility = (
+        Responsibility.objects.filter(recommendation=OuterRef("pk"))
+        .order_by()
+        .values("recommendation")
+        .annotate(latest=Max("updated_at"))
+        .values("latest")
+    )
+    overall = F("overall_assessment__updated_at")
+    responsibilities = Subquery(latest_responsibility)
+    # GREATEST is NULL on SQLite when either side is: each side falls back on the other.
+    return public_recommendations().annotate(
+        updated_at=Greatest(Coalesce(overall, responsibilities), Coalesce(responsibilities, overall))
+    )
 
 
 def public_actors() -> QuerySet:
@@ -68,12 +87,17 @@ def public_actions() -> QuerySet:
     return published_actions().prefetch_related(evidence).order_by("-taken_on", "-id")
 
 
-def feed_entries(*, recommendation=None, actor=None, limit: int = FEED_LENGTH) -> list[dict]:
-    """The latest published actions and status changes merged, newest first, by when they became public.
+def feed_entries(
+    *, recommendation=None, actor=None, page: int = 1, limit: int = FEED_LENGTH
+) -> tuple[list[dict], bool]:
+    """One page of the published actions and status changes merged, newest first, by when they became
+    public, and whether an older page follows.
 
     An action counts from its publication (its entry for older rows published before that was
     stamped), a status change from when it was recorded: a feed reader sees each once, in the
-    order it appeared. Three queries whatever the size of the record.
+    order it appeared. The first page takes three queries (five with the rounds) whatever the size of
+    the record. A later page first merges the keys (kind, time, id) of every newer entry, which are
+    small, then reads only its own rows: two queries more, and still none per entry.
     """
     actions = published_actions()
     changes = StatusChange.objects.select_related("recommendation", "actor")
@@ -86,13 +110,42 @@ def feed_entries(*, recommendation=None, actor=None, limit: int = FEED_LENGTH) -
         actions = actions.filter(actor=actor)
         changes = changes.filter(actor=actor)
     actions = actions.annotate(made_public=Coalesce("published_at", "entered_at")).order_by("-made_public", "-id")
-    entries = [{"kind": "action", "when": a.made_public, "item": a} for a in actions[:limit]]
-    changes = changes.order_by("-changed_at", "-id")[:limit]
-    entries += [{"kind": "status", "when": c.changed_at, "item": c} for c in changes]
-    if recommendation is None and actor is None:
-        entries += round_entries(limit)
-    entries.sort(key=lambda e: (e["when"], e["item"].pk), reverse=True)
-    return entries[:limit]
+    changes = changes.order_by("-changed_at", "-id")
+    offset = (page - 1) * limit
+    # One entry more than the page holds tells whether another page follows.
+    wanted = offset + limit + 1
+    rounds = round_entries(wanted) if recommendation is None and actor is None else []
+    if offset == 0:
+        entries = [{"kind": "action", "when": a.made_public, "item": a} for a in actions[:wanted]]
+        entries += [{"kind": "status", "when": c.changed_at, "item": c} for c in changes[:wanted]]
+        entries += rounds
+        _newest_first(entries)
+        return entries[:limit], len(entries) > limit
+    action_keys = actions.values_list("pk", "made_public")[:wanted]
+    change_keys = changes.values_list("pk", "changed_at")[:wanted]
+    keys = [{"kind": "action", "when": when, "pk": pk} for pk, when in action_keys]
+    keys += [{"kind": "status", "when": when, "pk": pk} for pk, when in change_keys]
+    keys += [{**entry, "pk": entry["item"].pk} for entry in rounds]
+    _newest_first(keys, key=lambda e: (e["when"], e["pk"]))
+    window = keys[offset : offset + limit + 1]
+    has_next, window = len(window) > limit, window[:limit]
+    wanted_pks = {kind: [k["pk"] for k in window if k["kind"] == kind] for kind in ("action", "status")}
+    rows = {
+        "action": actions.in_bulk(wanted_pks["action"]) if wanted_pks["action"] else {},
+        "status": changes.in_bulk(wanted_pks["status"]) if wanted_pks["status"] else {},
+    }
+    entries = []
+    for k in window:
+        item = k["item"] if "item" in k else rows[k["kind"]].get(k["pk"])
+        if item is not None:
+            entries.append({"kind": k["kind"], "when": k["when"], "item": item})
+    return entries, has_next
+
+
+def _newest_first(entries: list[dict], key=lambda e: (e["when"], e["item"].pk)) -> None:
+    # Python's sort is stable: entries at the same time keep the order of the lists they came from,
+    # so a page and the keys the next page is cut from agree on the order.
+    entries.sort(key=key, reverse=True)
 
 
 def round_entries(limit: int) -> list[dict]:

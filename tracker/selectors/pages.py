@@ -159,8 +159,13 @@ def actor_page(actor: Actor) -> dict:
     cutoff = stale_before()
     for responsibility in responsibilities:
         responsibility.stale = responsibility.last_assessed is not None and responsibility.last_assessed < cutoff
+    # Its row of the dashboard's matrix: a cell for every recommendation, empty where it does not answer.
+    recommendations = list(current_recommendations().select_related(None).order_by("number"))
+    statuses = {responsibility.recommendation_id: responsibility.status for responsibility in responsibilities}
     return {
         "actor": actor,
+        "recommendations": recommendations,
+        "strip": [MatrixRow(actor=actor, cells=[statuses.get(r.pk) for r in recommendations])],
         "responsibilities": responsibilities,
         "stale": sum(1 for responsibility in responsibilities if responsibility.stale),
         "stale_before": cutoff,

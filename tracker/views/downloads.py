@@ -299,6 +299,7 @@ def table_rows(request, table, queryset=None):
 def _table_export(table):
     @require_safe
     @throttled_download
+    @public_page
     def export(request, fmt):
         filterset, refusal = filtered(request, table.filterset, table.queryset())
         if refusal:
@@ -327,6 +328,7 @@ def data_package(request):
 
 @require_safe
 @throttled_download
+@public_page
 def everything_zip(request):
     """Every public table as CSV, with the data package, in one zip (streamed as it is written)."""
     entries = [("datapackage.json", lambda: [datapackage.descriptor_json(TABLES.values()).encode()])]
@@ -339,6 +341,7 @@ def everything_zip(request):
 
 @require_safe
 @throttled_download
+@public_page
 def matrix_grid_export(request, fmt):
     """The status matrix as the dashboard draws it: a row per state or body, a column per
     recommendation (the status; empty where it is not responsible), and its progress."""

@@ -3,12 +3,19 @@
 Entries are plain text (escaped), link to the public page where the entry appears, with a fragment
 naming it, and carry an id that is the same in every feed the entry appears in, so a reader that
 follows several feeds shows it once. Drafts and withdrawn actions never appear.
+
+Ids and links are minted from the site's configured address (`SITE_URL`), never from the host the
+request named: the same entry fetched through another name of the server keeps its id. Each feed
+holds the latest 50 entries and pages through the older ones (`?page=2`, ...), with the paged-feed
+links of RFC 5005 (`first`, `previous`, `next`), so a harvester can read the whole record.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -16,32 +23,108 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import selectors
+from .. import licence, selectors
 from ..links import action_url, actor_url, recommendation_url
 from ..models import Actor
 
 # Entries are identified by tag URIs (RFC 4151) minted under the site's host name and the date of
 # the forum, so that an entry keeps its id whichever feed carries it.
 _TAG_DATE = "2008-04-17"
+PAGE_PARAMETER = "page"
+# What a feed's address may carry besides its page: the language of its texts.
+KNOWN_PARAMETERS = {PAGE_PARAMETER, "lang"}
+
+
+class BadFeedRequest(Exception):
+    """A feed asked with a parameter it does not know, or a page that is not a whole number from 1."""
+
+
+def site_url(path: str) -> str:
+    """The absolute address of a path on the site, from its configured address (`SITE_URL`)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def requested_page(request) -> int:
+    unknown = sorted(set(request.GET) - KNOWN_PARAMETERS)
+    if unknown:
+        raise BadFeedRequest(
+            _gettext("This feed has no parameter %(unknown)s. It knows: %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(KNOWN_PARAMETERS))}
+        )
+    value = request.GET.get(PAGE_PARAMETER, "1")
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise BadFeedRequest(_gettext("page must be a whole number from 1; “%(value)s” is not.") % {"value": value})
+    return int(value)
+
+
+class PagedAtomFeed(Atom1Feed):
+    """An Atom feed with its rights statement and the paged-feed links of RFC 5005."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for rel in ("first", "previous", "next"):
+            if self.feed.get(rel):
+                handler.addQuickElement("link", "", {"rel": rel, "href": self.feed[rel]})
 
 
 @dataclass
 class FeedScope:
-    """What a feed covers, and the request's host for the entries' ids."""
+    """What a feed covers, and which of its pages is asked for."""
 
     host: str
     recommendation: object = None
     actor: object = None
+    page: int = 1
+    entries: list | None = None
+    has_next: bool = False
 
 
 class FollowUpFeed(Feed):
     """The latest published actions and status changes of the whole follow-up, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = PagedAtomFeed
     author_name = _("Special Committee on Migration Issues, Organization of American States")
 
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except BadFeedRequest as error:
+            return HttpResponse(f"{error}\n", status=400, content_type="text/plain; charset=utf-8")
+
+    def scope(self, request, **kwargs) -> FeedScope:
+        """The feed's page of entries; a page past the last is not found."""
+        obj = FeedScope(host=site_host(), page=requested_page(request), **kwargs)
+        obj.entries, obj.has_next = selectors.feed_entries(
+            recommendation=obj.recommendation, actor=obj.actor, page=obj.page
+        )
+        if obj.page > 1 and not obj.entries:
+            raise Http404
+        return obj
+
     def get_object(self, request, *args, **kwargs):
-        return FeedScope(host=request.get_host().split(":")[0])
+        return self.scope(request)
+
+    def feed_copyright(self, obj):
+        return f"{licence.DATA_LICENCE_NOTICE} {licence.DATA_LICENCE_URL}"
+
+    def page_url(self, obj, number):
+        base = self.base_url(obj)
+        return base if number == 1 else f"{base}?{PAGE_PARAMETER}={number}"
+
+    def feed_url(self, obj):
+        # rel="self": this page of the feed.
+        return self.page_url(obj, obj.page)
+
+    def feed_extra_kwargs(self, obj):
+        return {
+            "first": self.page_url(obj, 1),
+            "previous": self.page_url(obj, obj.page - 1) if obj.page > 1 else None,
+            "next": self.page_url(obj, obj.page + 1) if obj.has_next else None,
+        }
 
     def title(self, obj):
         return _("Follow-up of the Special Forum on Migration Issues: actions and assessments")
@@ -53,13 +136,13 @@ class FollowUpFeed(Feed):
         )
 
     def link(self, obj):
-        return reverse("tracker:dashboard")
+        return site_url(reverse("tracker:dashboard"))
 
-    def feed_url(self, obj):
-        return reverse("tracker:feed")
+    def base_url(self, obj):
+        return site_url(reverse("tracker:feed"))
 
     def items(self, obj):
-        entries = selectors.feed_entries(recommendation=obj.recommendation, actor=obj.actor)
+        entries = obj.entries
         for entry in entries:
             kind = {"action": "action", "status": "status-change"}.get(entry["kind"], entry["kind"])
             entry["guid"] = f"tag:{obj.host},{_TAG_DATE}:{kind}-{entry['item'].pk}"
@@ -71,12 +154,12 @@ class FollowUpFeed(Feed):
         actor's) for a status, the round's for a round."""
         item = entry["item"]
         if entry["kind"].startswith("round"):
-            return reverse("tracker:round_detail", args=[item.pk])
+            return site_url(reverse("tracker:round_detail", args=[item.pk]))
         if entry["kind"] == "action":
             # Its own page: the permanent address, on no list page that shifts as others are published.
-            return action_url(item.pk)
+            return site_url(action_url(item.pk))
         page = actor_url(obj.actor.code) if obj.actor else recommendation_url(item.recommendation.number)
-        return f"{page}#status-change-{item.pk}"
+        return site_url(f"{page}#status-change-{item.pk}")
 
     def item_title(self, entry):
         item = entry["item"]
@@ -163,7 +246,7 @@ class RecommendationFeed(FollowUpFeed):
         recommendation = selectors.current_recommendations().filter(number=number).first()
         if recommendation is None:
             raise Http404
-        return FeedScope(host=request.get_host().split(":")[0], recommendation=recommendation)
+        return self.scope(request, recommendation=recommendation)
 
     def title(self, obj):
         return _gettext("Recommendation %(number)s: actions and assessments") % {"number": obj.recommendation.number}
@@ -172,10 +255,10 @@ class RecommendationFeed(FollowUpFeed):
         return obj.recommendation.short_title or obj.recommendation.text[:200]
 
     def link(self, obj):
-        return recommendation_url(obj.recommendation.number)
+        return site_url(recommendation_url(obj.recommendation.number))
 
-    def feed_url(self, obj):
-        return reverse("tracker:recommendation_feed", args=[obj.recommendation.number])
+    def base_url(self, obj):
+        return site_url(reverse("tracker:recommendation_feed", args=[obj.recommendation.number]))
 
 
 class ActorFeed(FollowUpFeed):
@@ -183,7 +266,7 @@ class ActorFeed(FollowUpFeed):
 
     def get_object(self, request, code):
         actor = get_object_or_404(Actor, code=code.upper())
-        return FeedScope(host=request.get_host().split(":")[0], actor=actor)
+        return self.scope(request, actor=actor)
 
     def title(self, obj):
         return _gettext("%(name)s: actions and assessments") % {"name": obj.actor.name}
@@ -194,7 +277,7 @@ class ActorFeed(FollowUpFeed):
         }
 
     def link(self, obj):
-        return actor_url(obj.actor.code)
+        return site_url(actor_url(obj.actor.code))
 
-    def feed_url(self, obj):
-        return reverse("tracker:actor_feed", args=[obj.actor.code])
+    def base_url(self, obj):
+        return site_url(reverse("tracker:actor_feed", args=[obj.actor.code]))

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_safe
 
 from forum.models import Forum
 
-from .. import selectors
+from .. import charts, selectors
 from ..caching import public_page
 from ..filters import ActionFilter, ActorFilter, RecommendationFilter
-from ..forms import MatrixForm
+from ..forms import MapForm, MatrixForm
 from ..models import STATUS_RANK, Actor, SdgTarget, Theme
 from ..ordering import actor_rank
 from ..rollup import rollup_of
@@ -101,12 +101,29 @@ def dashboard(request):
     elif sort.descending:
         rows.reverse()
     context.update(
+        history=charts.over_time(context["rollup"], recommendations=context["recommendations"]),
         matrix=rows,
         matrix_form=form,
         sort=sort,
         matrix_narrowed=bool(choices.get("kind") or choices.get("status")),
     )
     return render(request, "tracker/dashboard.html", context)
+
+
+@require_safe
+@public_page
+def progress_map(request):
+    """The member states on a map, each coloured by its progress, overall or on one recommendation."""
+    recommendations = list(selectors.current_recommendations().select_related(None).order_by("number"))
+    form = MapForm(request.GET, recommendations=recommendations)
+    valid = form.is_valid() and not set(request.GET) - {"recommendation", "lang"}
+    number = form.cleaned_data.get("recommendation") if valid else None
+    chosen = [r for r in recommendations if r.number == number] if number else recommendations
+    context = {**selectors.progress_map(chosen), "form": form, "chosen": chosen[0] if number else None}
+    if not valid:
+        unknown = sorted(set(request.GET) - {"recommendation", "lang"})
+        context["unknown"] = unknown
+    return render(request, "tracker/map.html", context, status=200 if valid else 400)
 
 
 @require_safe
@@ -142,6 +159,8 @@ def recommendation_detail(request, number):
     elif sort.descending:
         context["responsibilities"].reverse()
     context["sort"] = sort
+    recommendation = context["recommendation"]
+    context["history"] = charts.over_time(recommendation.rollup, recommendations=[recommendation])
     return render(request, "tracker/recommendation_detail.html", context)
 
 
@@ -183,6 +202,7 @@ def actor_detail(request, code):
         return redirect("tracker:actor_detail", code=code.upper(), permanent=True)
     context = selectors.actor_page(get_object_or_404(Actor, code=code))
     context["actions"] = page_of(request, context["actions"])
+    context["history"] = charts.over_time(context["rollup"], actor=context["actor"])
     return render(request, "tracker/actor_detail.html", context)
 
 

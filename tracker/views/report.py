@@ -5,11 +5,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .. import selectors
+from ..caching import public_page
 from ..filters import CommitteeReportFilter
 from ..models import Actor
 
 
 @require_safe
+@public_page
 def committee_report(request):
     """The roll-up, each recommendation's status and recent actions, and the matrix, as of now.
 

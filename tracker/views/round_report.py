@@ -59,6 +59,7 @@ def round_report(request, pk):
 
 @require_safe
 @throttled_download
+@public_page
 def round_report_pdf(request, pk):
     round_ = _closed_round_or_404(pk)
     return _attachment(_built("pdf", round_, round_documents.round_report_pdf), "application/pdf", round_, "pdf")
@@ -66,6 +67,7 @@ def round_report_pdf(request, pk):
 
 @require_safe
 @throttled_download
+@public_page
 def round_report_docx(request, pk):
     round_ = _closed_round_or_404(pk)
     return _attachment(_built("docx", round_, round_documents.round_report_docx), DOCX_TYPE, round_, "docx")

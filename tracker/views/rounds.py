@@ -45,6 +45,7 @@ def round_detail(request, pk):
 
 @require_safe
 @throttled_download
+@public_page
 def round_completeness_export(request, pk, fmt):
     refusal = refuse_unknown(request)
     if refusal:
@@ -62,6 +63,7 @@ def round_completeness_export(request, pk, fmt):
 
 @require_safe
 @throttled_download
+@public_page
 def round_snapshot_export(request, pk, fmt):
     refusal = refuse_unknown(request)
     if refusal:

@@ -32,6 +32,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tracker", "0019_classification")]
+    dependencies = [("tracker", "0020_classification")]
 
     operations = [migrations.RunPython(grant, revoke)]

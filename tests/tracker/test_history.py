@@ -1,0 +1,119 @@
+"""Progress through time: the statuses at the end of each month and at each closed round, and the chart."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import ActorFactory, RecommendationFactory, ResponsibilityFactory
+from tracker import charts, services
+from tracker.models import ReportingRound, Status
+from tracker.rollup import RollUp
+from tracker.selectors import history
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2024, 3, 15)
+
+
+@pytest.fixture
+def record(staff):
+    recommendation = RecommendationFactory(number=1)
+    mexico = ResponsibilityFactory(recommendation=recommendation, actor=ActorFactory(code="MEX"))
+    brazil = ResponsibilityFactory(recommendation=recommendation, actor=ActorFactory(code="BRA"))
+    steps = [
+        (mexico, Status.PENDING, datetime.date(2023, 11, 2)),
+        (mexico, Status.PARTIAL, datetime.date(2024, 1, 20)),
+        (brazil, Status.FULL, datetime.date(2024, 1, 25)),
+        (mexico, Status.SUBSTANTIAL, datetime.date(2024, 3, 1)),
+    ]
+    for responsibility, status, day in steps:
+        responsibility.refresh_from_db()
+        services.responsibility_set_status(
+            responsibility=responsibility, status=status, by=staff, reason="Seen.", assessed_on=day
+        )
+    return recommendation
+
+
+def _now(recommendation):
+    return RollUp.of(recommendation.responsibilities.values_list("status", flat=True))
+
+
+def test_each_month_ends_as_the_history_says_and_the_last_is_now(record, django_assert_num_queries):
+    now = _now(record)
+    with django_assert_num_queries(1):
+        moments = history.monthly(now, recommendations=[record], today=TODAY)
+    assert [m.when for m in moments] == [
+        datetime.date(2023, 11, 1),
+        datetime.date(2023, 12, 1),
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 2, 1),
+        datetime.date(2024, 3, 1),
+    ]
+
+    def standing(moment):
+        return {status.value: n for status, n in moment.rollup.counts.items() if n}
+
+    assert standing(moments[0]) == {"pending": 1, "not_assessed": 1}
+    assert standing(moments[1]) == {"pending": 1, "not_assessed": 1}
+    assert standing(moments[2]) == {"partial": 1, "full": 1}
+    assert standing(moments[4]) == {"substantial": 1, "full": 1}
+    assert moments[-1].rollup == now
+    assert [m.rollup.progress for m in moments] == [0, 0, 75, 75, 87.5]
+
+
+def test_one_actor_and_nothing_assessed(record):
+    mexico = record.responsibilities.get(actor__code="MEX")
+    moments = history.monthly(RollUp.of([mexico.status]), actor=mexico.actor, today=TODAY)
+    assert [m.rollup.progress for m in moments] == [0, 0, 50, 50, 75]
+    fresh = ResponsibilityFactory(recommendation=RecommendationFactory(number=2), actor=ActorFactory(code="CAN"))
+    assert history.monthly(RollUp.of([fresh.status]), actor=fresh.actor, today=TODAY) == []
+    assert charts.chart([]) is None
+
+
+def test_each_closed_round_as_it_froze_the_statuses(record, staff):
+    today = timezone.localdate()
+    round_ = services.round_save(
+        round_=ReportingRound(name="First round", opens_on=today - datetime.timedelta(days=10), due_on=today),
+        by=staff,
+    )
+    assert history.at_closed_rounds(recommendations=[record]) == []
+    services.round_close(round_=round_, by=staff)
+    # A later assessment leaves the round's figures as they were.
+    brazil = record.responsibilities.get(actor__code="BRA")
+    services.responsibility_set_status(responsibility=brazil, status=Status.NON_COMPLIANCE, by=staff, reason="x")
+    [moment] = history.at_closed_rounds(recommendations=[record])
+    assert moment.label == "First round" and moment.when == today
+    assert moment.rollup.counts[Status.FULL] == 1 and moment.rollup.counts[Status.SUBSTANTIAL] == 1
+
+
+def test_the_chart_stacks_every_status_present_and_draws_the_progress_line(record):
+    moments = history.monthly(_now(record), recommendations=[record], today=TODAY)
+    drawn = charts.chart(moments)
+    assert [status for status, _points in drawn.areas] == [
+        Status.FULL,
+        Status.SUBSTANTIAL,
+        Status.PARTIAL,
+        Status.PENDING,
+        Status.NOT_ASSESSED,
+    ]
+    # Five months: five points along the top of each area, five back along its bottom.
+    assert all(len(points.split()) == 10 for _status, points in drawn.areas)
+    assert drawn.line.startswith("M") and drawn.line.count("L") == 4
+    assert drawn.years == [(pytest.approx(charts.LEFT + 2 * (charts.WIDTH - charts.LEFT - charts.RIGHT) / 4), 2024)]
+
+
+@pytest.mark.parametrize("url", ["/", "/recommendations/1/", "/actors/MEX/"])
+def test_the_pages_show_it_with_its_figures(client, record, url):
+    body = client.get(url).content.decode()
+    assert "Progress through time" in body and 'class="chart__drawing" role="img"' in body
+    assert "The figures, at the end of each year" in body
+
+
+def test_a_states_page_shows_its_strip_of_every_recommendation(client, record):
+    RecommendationFactory(forum=record.forum, number=2)
+    body = client.get("/actors/MEX/").content.decode()
+    strip = body[body.index('id="strip-heading"') : body.index("</table>", body.index('id="strip-heading"'))]
+    # A column for each recommendation; Mexico answers for the first only.
+    assert strip.count('<th scope="col" class="num">') == 2
+    assert "status--substantial" in strip and strip.count("status--none") == 1

@@ -1,0 +1,95 @@
+"""The chart of progress through time, as SVG drawn on the server: no script, no third-party host.
+
+Stacked areas give the share of responsibilities at each status at the end of each month; a line gives
+the roll-up's progress. Both read on the same 0–100 scale. The geometry is worked out here; the
+markup is in `templates/tracker/includes/progress_chart.html`.
+"""
+
+from dataclasses import dataclass
+
+from .models import Status
+from .selectors import history
+
+WIDTH, HEIGHT = 720, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 10, 26
+MOST_YEAR_LABELS = 10
+# Bottom to top: what counts most toward progress lies on the axis, what is not yet assessed on top.
+STACK = [
+    Status.FULL,
+    Status.SUBSTANTIAL,
+    Status.PARTIAL,
+    Status.PENDING,
+    Status.NON_COMPLIANCE,
+    Status.NOT_APPLICABLE,
+    Status.NOT_ASSESSED,
+]
+
+
+@dataclass(frozen=True)
+class Chart:
+    areas: list  # (status, "x,y x,y ..." polygon points)
+    line: str  # path data of the progress line ("" when nothing was ever assessed)
+    years: list  # (x, year) of the labelled Januaries
+    gridlines: list  # (y, percent)
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    bottom_y: float = HEIGHT - BOTTOM
+
+
+def _y(share: float) -> float:
+    return round(TOP + (HEIGHT - TOP - BOTTOM) * (1 - share), 1)
+
+
+def chart(moments: list) -> Chart | None:
+    """The chart of `moments` (see `tracker.selectors.history.monthly`), or None when there are none."""
+    if not moments:
+        return None
+    plot = WIDTH - LEFT - RIGHT
+    step = plot / (len(moments) - 1) if len(moments) > 1 else 0
+    xs = [round(LEFT + i * step, 1) if step else LEFT + plot / 2 for i in range(len(moments))]
+    bottoms = [0.0] * len(moments)
+    areas = []
+    for status in STACK:
+        tops = [
+            bottom + (m.rollup.counts[status] / m.rollup.total if m.rollup.total else 0)
+            for bottom, m in zip(bottoms, moments, strict=True)
+        ]
+        if any(top > bottom for top, bottom in zip(tops, bottoms, strict=True)):
+            upper = [f"{x},{_y(top)}" for x, top in zip(xs, tops, strict=True)]
+            lower = [f"{x},{_y(bottom)}" for x, bottom in zip(xs, bottoms, strict=True)]
+            areas.append((status, " ".join(upper + lower[::-1])))
+        bottoms = tops
+    line, pen_down = [], False
+    for x, moment in zip(xs, moments, strict=True):
+        progress = moment.rollup.progress
+        if progress is None:
+            pen_down = False
+            continue
+        line.append(f"{'L' if pen_down else 'M'}{x},{_y(progress / 100)}")
+        pen_down = True
+    januaries = [(x, m.when.year) for x, m in zip(xs, moments, strict=True) if m.when.month == 1]
+    every = max(1, -(-len(januaries) // MOST_YEAR_LABELS))
+    return Chart(
+        areas=areas,
+        line="".join(line),
+        years=januaries[::every],
+        gridlines=[(_y(share / 100), share) for share in (0, 25, 50, 75, 100)],
+    )
+
+
+def yearly(moments: list) -> list:
+    """The moments that end a year, and the last one: the rows of the chart's table."""
+    return [m for i, m in enumerate(moments) if m.when.month == 12 or i == len(moments) - 1]
+
+
+def over_time(now, *, recommendations=None, actor=None) -> dict:
+    """What the "progress through time" section shows for the responsibilities `now` counts."""
+    moments = history.monthly(now, recommendations=recommendations, actor=actor)
+    return {
+        "chart": chart(moments),
+        "first": moments[0] if moments else None,
+        "last": moments[-1] if moments else None,
+        "table": yearly(moments),
+        "rounds": history.at_closed_rounds(recommendations=recommendations, actor=actor),
+    }
