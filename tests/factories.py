@@ -7,7 +7,20 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from forum.models import Comment, CommentSection, Forum, Panel, Recommendation
-from tracker.models import Action, Actor, Evidence, Liaison, OverallAssessment, Responsibility, Status, StatusChange
+from tracker.models import (
+    Action,
+    Actor,
+    Evidence,
+    Liaison,
+    MeasureType,
+    OverallAssessment,
+    PopulationGroup,
+    Responsibility,
+    SdgTarget,
+    Status,
+    StatusChange,
+    Theme,
+)
 
 
 class UserFactory(DjangoModelFactory):
@@ -154,3 +167,39 @@ class LiaisonFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     actor = factory.SubFactory(ActorFactory)
+
+
+class ThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+    name = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class PopulationGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = PopulationGroup
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class MeasureTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = MeasureType
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"measure-{n}")
+    name = factory.Sequence(lambda n: f"Measure {n}")
+
+
+class SdgTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = SdgTarget
+        django_get_or_create = ["number"]
+
+    number = factory.Sequence(lambda n: f"{1 + n % 17}.{1 + n // 17}")
+    title = factory.Sequence(lambda n: f"Target title {n}")

@@ -15,10 +15,10 @@ class TrackerConfig(AppConfig):
 
         from . import lookups  # noqa: F401 - registers `__any_of`
         from .caching import connect_signals
-        from .models import Actor, ReportingRound
+        from .models import Actor, MeasureType, PopulationGroup, ReportingRound, SdgTarget, Theme
         from .search.matching import register_fold
 
         connect_signals()
         connection_created.connect(register_fold, dispatch_uid="search-fold")
-        record_translations(Actor)
-        record_translations(ReportingRound)
+        for model in (Actor, ReportingRound, Theme, PopulationGroup, MeasureType, SdgTarget):
+            record_translations(model)

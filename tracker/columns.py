@@ -150,6 +150,27 @@ RECOMMENDATION_COLUMNS = [
             "non-compliance 0), in percent; empty when none is assessed."
         ),
     ),
+    Column(
+        "themes",
+        _("Themes"),
+        lambda r: "; ".join(term.key for term in r.classified.themes),
+        "string",
+        _("Its themes in the secretariat's classification, by slug, separated by semicolons."),
+    ),
+    Column(
+        "population_groups",
+        _("Population groups"),
+        lambda r: "; ".join(term.key for term in r.classified.population_groups),
+        "string",
+        _("The population groups it names, by slug, separated by semicolons."),
+    ),
+    Column(
+        "sdg_targets",
+        _("SDG targets"),
+        lambda r: "; ".join(term.key for term in r.classified.sdg_targets),
+        "string",
+        _("The SDG targets it serves, by number, separated by semicolons."),
+    ),
 ]
 
 ACTION_COLUMNS = [
@@ -165,6 +186,13 @@ ACTION_COLUMNS = [
     Column("actor_name", _("State or body"), lambda a: a.actor_name, "string", ACTOR_NAME_HELP),
     Column("title", _("Title"), lambda a: a.title, "string", _("What was done, in a line.")),
     Column("description", _("Description"), lambda a: a.description, "string", _("What was done, in Markdown.")),
+    Column(
+        "measure_type",
+        _("Type of measure"),
+        lambda a: a.measure_type_slug,
+        "string",
+        _("The type of measure it is, by slug (legislation, public-policy, ...); empty when not given."),
+    ),
     Column(
         "recommendations",
         _("Recommendations"),

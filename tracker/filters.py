@@ -5,11 +5,13 @@ cannot be understood makes the FilterSet invalid; the pages then show the errors
 and the downloads answer 400 naming it.
 """
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import CharField, F, Value
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,20 @@ from django_filters.fields import ChoiceField
 
 from forum.models import Recommendation
 
-from .models import Action, Actor, Report, ReportingRound, Responsibility, Status, StatusChange
+from .models import (
+    Action,
+    Actor,
+    MeasureType,
+    PopulationGroup,
+    RecommendationClassification,
+    Report,
+    ReportingRound,
+    Responsibility,
+    SdgTarget,
+    Status,
+    StatusChange,
+    Theme,
+)
 from .ordering import actor_choices
 from .search import contains_every_word, match_actions, match_recommendations, parse_query
 from .selectors.common import current_recommendations
@@ -136,18 +151,129 @@ class RecommendationNumberFilter(ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class RecommendationFilter(SameRowFilterSet):
+# The classification's filters: the parameter, the term's model, its key in addresses, the column of
+# its name, and the recommendation classification's link to it (none for the type of an action).
+TERMS = {
+    "theme": (Theme, "slug", "name", "themes"),
+    "population": (PopulationGroup, "slug", "name", "population_groups"),
+    "sdg": (SdgTarget, "number", "title", "sdg_targets"),
+    "measure": (MeasureType, "slug", "name", None),
+}
+# An SDG target's title is long: a filter's choice shows its number and the start of the title.
+SDG_CHOICE_LENGTH = 70
+
+
+def _term_rows(parameters) -> list[tuple]:
+    """(parameter, key, label in each language..., position) of every term of these kinds: one query."""
+    codes = [code for code, _label in settings.LANGUAGES]
+    selects = []
+    for parameter in parameters:
+        model, key, label, _link = TERMS[parameter]
+        columns = {f"label_{code}": F(f"{label}_{code}") for code in codes}
+        rows = model.objects.order_by().annotate(
+            parameter=Value(parameter, output_field=CharField()), key=F(key), **columns, place=F("position")
+        )
+        selects.append(rows.values_list("parameter", "key", *columns, "place"))
+    first, *others = selects
+    return list(first.union(*others, all=True)) if others else list(first)
+
+
+def _term_label(parameter, key, labels: dict) -> str:
+    language = get_language() or settings.LANGUAGE_CODE
+    label = labels.get(language) or labels.get(settings.LANGUAGE_CODE) or key
+    if parameter != "sdg":
+        return label
+    if len(label) > SDG_CHOICE_LENGTH:
+        label = label[:SDG_CHOICE_LENGTH].rsplit(" ", 1)[0] + "…"
+    return f"{key}: {label}"
+
+
+class TermChoices:
+    """The choices of every classification filter of one FilterSet, read together, in one query, the
+    first time one of them is needed (to check a value, or to offer the choices in a form)."""
+
+    def __init__(self, parameters):
+        self.parameters = list(parameters)
+        self.rows = None
+
+    def __call__(self, parameter) -> list[tuple[str, str]]:
+        if self.rows is None:
+            self.rows = sorted(_term_rows(self.parameters), key=lambda row: (row[0], row[-1], row[1]))
+        codes = [code for code, _label in settings.LANGUAGES]
+        return [
+            (row[1], _term_label(parameter, row[1], dict(zip(codes, row[2:-1], strict=True))))
+            for row in self.rows
+            if row[0] == parameter
+        ]
+
+
+def term_choices(parameter) -> list[tuple[str, str]]:
+    """(slug or number, name the visitor reads) of the terms of one kind, in their order."""
+    return TermChoices([parameter])(parameter)
+
+
+class TermFilter(ChoiceFilter):
+    """A term of the classification, chosen by its slug (an SDG target, by its number); a value that
+    names no term is refused (the page says so, the API and the downloads answer 400 naming it)."""
+
+    def __init__(self, *args, parameter, **kwargs):
+        kwargs.setdefault("choices", partial(term_choices, parameter))
+        kwargs.setdefault("method", "filter_term")
+        super().__init__(*args, **kwargs)
+        self.parameter = parameter
+
+
+def classified_recommendations(parameter, value):
+    """The ids of the recommendations classified under this term, as a subquery."""
+    _model, key, _label, link = TERMS[parameter]
+    return RecommendationClassification.objects.filter(**{f"{link}__{key}": value}).values("recommendation")
+
+
+def theme_filter():
+    return TermFilter(label=_("Theme"), parameter="theme")
+
+
+def population_filter():
+    return TermFilter(label=_("Population group"), parameter="population")
+
+
+def sdg_filter():
+    return TermFilter(label=_("SDG target"), parameter="sdg")
+
+
+class TermFiltersMixin:
+    """A FilterSet with classification filters: their choices are read in one query, and a row is
+    kept when its recommendation (`recommendation_path`) is classified under the term chosen."""
+
+    recommendation_path = "recommendation"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        terms = [f for f in self.filters.values() if isinstance(f, TermFilter)]
+        shared = TermChoices(f.parameter for f in terms)
+        for term in terms:
+            term.extra["choices"] = partial(shared, term.parameter)
+
+    def filter_term(self, queryset, name, value: str):
+        return queryset.filter(**{f"{self.recommendation_path}__in": classified_recommendations(name, value)})
+
+
+class RecommendationFilter(TermFiltersMixin, SameRowFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     status = ChoiceFilter(label=_("Overall status"), field_name="overall_assessment__status", choices=Status.choices)
     actor = ActorCodeFilter(label=_("Responsible state or body"), method="apply_together")
     actor_kind = ChoiceFilter(label=_("Kind of actor responsible"), choices=Actor.Kind.choices, method="apply_together")
+    theme = theme_filter()
+    population = population_filter()
+    sdg = sdg_filter()
 
     related, related_key = Responsibility.objects, "recommendation"
     same_row = {"actor": "actor__code", "actor_kind": "actor__kind"}
+    recommendation_path = "pk"
 
     class Meta:
         model = Recommendation
-        fields = ["q", "status", "actor", "actor_kind"]
+        fields = ["q", "status", "actor", "actor_kind", "theme", "population", "sdg"]
 
     def search(self, queryset, name, value):
         # The site search's matching: full-text on PostgreSQL, in the visitor's language and English.
@@ -171,7 +297,7 @@ class ActorFilter(SameRowFilterSet):
         return _search(queryset, ["name", "code"], value)
 
 
-class ActionFilter(SameRowFilterSet):
+class ActionFilter(TermFiltersMixin, SameRowFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     actor = ActorCodeFilter(label=_("State or body"))
     actor_kind = ChoiceFilter(label=_("Kind of actor"), field_name="actor__kind", choices=Actor.Kind.choices)
@@ -180,6 +306,10 @@ class ActionFilter(SameRowFilterSet):
         label=_("Status of the actor on that recommendation"), choices=Status.choices, method="apply_together"
     )
     date_after, date_before = date_range("taken_on", _("Taken on or after"), _("Taken on or before"))
+    theme = theme_filter()
+    population = population_filter()
+    sdg = sdg_filter()
+    measure = TermFilter(label=_("Type of measure"), parameter="measure")
 
     # One recommendation the action addresses: its number, and the acting actor's status on it.
     related, related_key = Action.recommendations.through.objects, "action"
@@ -187,7 +317,28 @@ class ActionFilter(SameRowFilterSet):
 
     class Meta:
         model = Action
-        fields = ["q", "actor", "actor_kind", "recommendation", "status", "date_after", "date_before"]
+        fields = [
+            "q",
+            "actor",
+            "actor_kind",
+            "recommendation",
+            "status",
+            "date_after",
+            "date_before",
+            "theme",
+            "population",
+            "sdg",
+            "measure",
+        ]
+
+    def filter_term(self, queryset, name, value: str):
+        if name == "measure":
+            return queryset.filter(measure_type__slug=value)
+        # An action addressing two recommendations under the term is listed once.
+        links = Action.recommendations.through.objects.filter(
+            recommendation__in=classified_recommendations(name, value)
+        )
+        return queryset.filter(pk__in=links.values("action"))
 
     def search(self, queryset, name, value):
         # The site search's matching: title, description and evidence titles (the actor has its filter).
@@ -200,7 +351,7 @@ class ActionFilter(SameRowFilterSet):
         return conditions
 
 
-class ResponsibilityFilter(django_filters.FilterSet):
+class ResponsibilityFilter(TermFiltersMixin, django_filters.FilterSet):
     """The status matrix, one responsibility a row: for its download, its import and the API."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
@@ -212,16 +363,31 @@ class ResponsibilityFilter(django_filters.FilterSet):
     date_after, date_before = date_range(
         "last_assessed", _("Last assessed on or after"), _("Last assessed on or before")
     )
+    theme = theme_filter()
+    population = population_filter()
+    sdg = sdg_filter()
 
     class Meta:
         model = Responsibility
-        fields = ["q", "recommendation", "actor", "actor_kind", "status", "role", "date_after", "date_before"]
+        fields = [
+            "q",
+            "recommendation",
+            "actor",
+            "actor_kind",
+            "status",
+            "role",
+            "date_after",
+            "date_before",
+            "theme",
+            "population",
+            "sdg",
+        ]
 
     def search(self, queryset, name, value):
         return _search(queryset, ["actor__name", "actor__code", "recommendation__short_title", "reasoning"], value)
 
 
-class StatusChangeFilter(django_filters.FilterSet):
+class StatusChangeFilter(TermFiltersMixin, django_filters.FilterSet):
     """The public log of assessments."""
 
     class Scope(models.TextChoices):
@@ -236,6 +402,9 @@ class StatusChangeFilter(django_filters.FilterSet):
     from_status = ChoiceFilter(label=_("Previous status"), choices=Status.choices)
     scope = ChoiceFilter(label=_("Whose status"), choices=Scope.choices, method="filter_scope")
     date_after, date_before = date_range("assessed_on", _("Assessed on or after"), _("Assessed on or before"))
+    theme = theme_filter()
+    population = population_filter()
+    sdg = sdg_filter()
 
     class Meta:
         model = StatusChange
@@ -249,6 +418,9 @@ class StatusChangeFilter(django_filters.FilterSet):
             "scope",
             "date_after",
             "date_before",
+            "theme",
+            "population",
+            "sdg",
         ]
 
     def search(self, queryset, name, value):

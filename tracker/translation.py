@@ -1,8 +1,9 @@
-"""Actor names and notes, and reporting rounds, can be entered in each official language of the OAS."""
+"""Actor names and notes, reporting rounds and the classification's terms can be entered in each official
+language of the OAS."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Actor, ReportingRound
+from .models import Actor, MeasureType, PopulationGroup, ReportingRound, SdgTarget, Theme
 
 
 @register(Actor)
@@ -13,3 +14,13 @@ class ActorTranslation(TranslationOptions):
 @register(ReportingRound)
 class ReportingRoundTranslation(TranslationOptions):
     fields = ("name", "request")
+
+
+@register([Theme, PopulationGroup, MeasureType])
+class TermTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(SdgTarget)
+class SdgTargetTranslation(TranslationOptions):
+    fields = ("title",)

@@ -55,8 +55,9 @@ def test_an_unchanged_page_is_served_from_the_cache(cache_backend, django_assert
     responsibility = ResponsibilityFactory()
     client = Client()
     url = recommendation_url(responsibility.recommendation.number)
-    # The factory's write put the record's version in Redis as it committed. Seven queries for the page.
-    with django_assert_num_queries(7 + VERSION_QUERIES[cache_backend]):
+    # The factory's write put the record's version in Redis as it committed. Eight queries for the page,
+    # the eighth for the recommendation's classification (its themes, population groups and SDG targets).
+    with django_assert_num_queries(8 + VERSION_QUERIES[cache_backend]):
         first = client.get(url)
     # The page comes from the cache, and from Redis the record's version too: no query at all.
     with django_assert_num_queries(VERSION_QUERIES[cache_backend]):
@@ -126,8 +127,9 @@ def test_a_write_puts_the_new_version_in_the_shared_cache(staff, django_assert_n
         services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
         after = caches["default"].get(VERSION_KEY)
         assert after[0] != before[0] and after[1] >= before[1]
-        # Rendered anew (seven queries for the page), the version itself coming from Redis.
-        with django_assert_num_queries(7):
+        # Rendered anew (eight queries for the page, the eighth its classification), the version itself
+        # coming from Redis.
+        with django_assert_num_queries(8):
             response = Client().get(url, HTTP_IF_NONE_MATCH=etag)
         assert response.status_code == 200 and response["ETag"] != etag
         with django_assert_num_queries(0):

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 
 from forum.models import Recommendation
 from tests.tracker.test_api import build_record
+from tracker.filters import TERMS
 from tracker.models import Actor
 
 # Kept modest so the whole run stays well under a minute on CI's two cores, and derandomised so that CI
@@ -47,9 +48,9 @@ schema.config.generation.update(allow_x00=False)
 
 
 def filter_query(ctx, query):
-    """Send only the actor codes and recommendation numbers on record (as the served schema's enums
-    say), and no cursor (a cursor is only ever one the API gave in a link); others are refused with a
-    400, as `test_api.py` checks."""
+    """Send only the actor codes, recommendation numbers and terms of the classification on record (as
+    the served schema's enums say), and no cursor (a cursor is only ever one the API gave in a link);
+    others are refused with a 400, as `test_api.py` and `test_classification_filters.py` check."""
     query = query or {}
     if query.get("cursor") not in (None, ""):
         return False
@@ -60,7 +61,13 @@ def filter_query(ctx, query):
         or str(number).strip() == ""
         or (str(number).strip().isdigit() and Recommendation.objects.filter(number=int(str(number).strip())).exists())
     )
-    return known_actor and known_number
+    known_terms = all(
+        not isinstance(query.get(parameter), str)
+        or query[parameter] == ""
+        or model.objects.filter(**{key: query[parameter]}).exists()
+        for parameter, (model, key, _label, _link) in TERMS.items()
+    )
+    return known_actor and known_number and known_terms
 
 
 @schema.hooks.apply(filter_query)

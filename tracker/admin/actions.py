@@ -38,7 +38,7 @@ class ActionAdmin(NoDeleteMixin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     form = ActionForm
     resource_classes = [ActionResource]
     list_display = ["title", "actor", "taken_on", "state", "entered_by", "entered_at"]
-    list_filter = ["state", "actor__kind", "actor", "recommendations", "taken_on"]
+    list_filter = ["state", "measure_type", "actor__kind", "actor", "recommendations", "taken_on"]
     search_fields = ["title", "description", "actor__name", "actor__code"]
     list_select_related = ["actor", "entered_by"]
     date_hierarchy = "taken_on"
@@ -48,7 +48,20 @@ class ActionAdmin(NoDeleteMixin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     inlines = [EvidenceInline]
     actions = ["publish"]
     fieldsets = [
-        (None, {"fields": ["actor", "recommendations", "taken_on", "title", "description", "information_source"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "actor",
+                    "recommendations",
+                    "taken_on",
+                    "title",
+                    "description",
+                    "measure_type",
+                    "information_source",
+                ]
+            },
+        ),
         (
             _("Publication"),
             {"fields": ["state", "withdrawal_reason", "published_at", "entered_by", "entered_at", "loaded_version"]},

@@ -1,6 +1,7 @@
 """The admin's own forms: an assessment entered beside a record, and actions, each with its version."""
 
 from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,7 @@ from forum.admin import translation_fields
 from forum.models import Recommendation
 
 from ..forms import VersionedForm
-from ..models import Action, OverallAssessment, Responsibility, Status
+from ..models import Action, OverallAssessment, PopulationGroup, Responsibility, SdgTarget, Status, Theme
 
 
 class AssessmentFieldsMixin(VersionedForm):
@@ -66,8 +67,34 @@ class AssessmentFieldsMixin(VersionedForm):
         return cleaned
 
 
+def _terms_field(queryset, label, plural_label):
+    return forms.ModelMultipleChoiceField(
+        queryset=queryset,
+        label=label,
+        required=False,
+        widget=FilteredSelectMultiple(plural_label, is_stacked=False),
+    )
+
+
 class RecommendationForm(AssessmentFieldsMixin, forms.ModelForm):
-    """The editorial fields of a recommendation, and the committee's overall assessment of it."""
+    """The editorial fields of a recommendation, its classification, and the committee's overall
+    assessment of it."""
+
+    themes = _terms_field(Theme.objects.all(), _("Themes"), _("themes"))
+    population_groups = _terms_field(PopulationGroup.objects.all(), _("Population groups"), _("population groups"))
+    sdg_targets = _terms_field(SdgTarget.objects.all(), _("SDG targets"), _("SDG targets"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        classification = getattr(self.instance, "classification", None) if self.instance.pk else None
+        if classification is not None:
+            self.initial.setdefault("themes", list(classification.themes.all()))
+            self.initial.setdefault("population_groups", list(classification.population_groups.all()))
+            self.initial.setdefault("sdg_targets", list(classification.sdg_targets.all()))
+
+    def classification(self) -> dict:
+        """The classification entered, as `recommendation_classify` takes it."""
+        return {name: self.cleaned_data.get(name, []) for name in ("themes", "population_groups", "sdg_targets")}
 
     class Meta:
         model = Recommendation
@@ -107,6 +134,7 @@ class ActionForm(VersionedForm, forms.ModelForm):
             "taken_on",
             "title",
             "description",
+            "measure_type",
             "information_source",
             "state",
             "withdrawal_reason",

@@ -101,7 +101,7 @@ class RecommendationAdmin(ReadOnlyOnceSavedMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     list_display = ["number", "short_title", "overall_status", "responsible", "progress", "not_assessed"]
     list_display_links = ["number", "short_title"]
-    list_filter = ["forum", "overall_assessment__status"]
+    list_filter = ["forum", "overall_assessment__status", "classification__themes", "classification__sdg_targets"]
     search_fields = ["text_en", "short_title_en"]
     list_select_related = ["overall_assessment"]
     verbatim_fields = ["forum", "number", "text_en"]
@@ -118,8 +118,12 @@ class RecommendationAdmin(ReadOnlyOnceSavedMixin, SimpleHistoryAdmin):
             _("Editorial (the committee's, not the forum's)"),
             {"fields": ["short_title_en", "related_comments"]},
         )
+        classification = (
+            _("The secretariat's classification"),
+            {"fields": ["themes", "population_groups", "sdg_targets"]},
+        )
         if obj is None:
-            return [source, editorial]
+            return [source, editorial, classification]
         translations = translation_fieldsets("text", "short_title", "translation_credit")
         assessment = (
             _("The committee's overall assessment"),
@@ -132,7 +136,7 @@ class RecommendationAdmin(ReadOnlyOnceSavedMixin, SimpleHistoryAdmin):
             },
         )
         actions = (_("Actions addressing this recommendation"), {"fields": ["actions_addressing"]})
-        return [source, editorial, *translations, assessment, actions]
+        return [source, editorial, classification, *translations, assessment, actions]
 
     @admin.display(description=_("latest actions"))
     def actions_addressing(self, obj):
@@ -180,6 +184,7 @@ class RecommendationAdmin(ReadOnlyOnceSavedMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.save()
         OverallAssessment.objects.get_or_create(recommendation=obj)
+        services.recommendation_classify(recommendation=obj, by=request.user, **form.classification())
         assessment = form.new_assessment() if change else None
         if assessment:
             services.recommendation_set_status(recommendation=obj, by=request.user, **assessment)

@@ -10,7 +10,7 @@ from import_export.fields import Field
 
 from .. import selectors, services
 from ..columns import ACTION_COLUMNS, MATRIX_COLUMNS
-from ..models import Action, Actor, Responsibility, Status
+from ..models import Action, Actor, MeasureType, Responsibility, Status
 from ..spreadsheets import Column
 from .imports import SpreadsheetResource, choices_by_text, folded, in_every_language
 
@@ -227,20 +227,41 @@ class ActionResource(SpreadsheetResource):
 
     columns = ACTION_IMPORT_COLUMNS
     required_columns = ("actor", "taken_on", "title", "recommendations")
-    IMPORTED = ("id", "taken_on", "actor", "title", "description", "recommendations", "information_source", "state")
+    IMPORTED = (
+        "id",
+        "taken_on",
+        "actor",
+        "title",
+        "description",
+        "measure_type",
+        "recommendations",
+        "information_source",
+        "state",
+    )
 
     id = Field(attribute="id", column_name="id")
     taken_on = Field(attribute="taken_on", column_name="taken_on")
     actor = Field(attribute="actor__code", column_name="actor")
     title = Field(attribute="title", column_name="title")
     description = Field(attribute="description", column_name="description")
+    measure_type = Field(attribute="measure_type__slug", column_name="measure_type")
     recommendations = _RecommendationNumbers(column_name="recommendations")
     information_source = Field(attribute="information_source", column_name="information_source")
     state = Field(attribute="state", column_name="state")
 
     class Meta:
         model = Action
-        fields = ("id", "taken_on", "actor", "title", "description", "recommendations", "information_source", "state")
+        fields = (
+            "id",
+            "taken_on",
+            "actor",
+            "title",
+            "description",
+            "measure_type",
+            "recommendations",
+            "information_source",
+            "state",
+        )
         export_order = fields
         import_id_fields = ("actor", "taken_on", "title")
         clean_model_instances = False
@@ -248,7 +269,11 @@ class ActionResource(SpreadsheetResource):
         use_transactions = True
 
     def get_queryset(self):
-        return Action.objects.select_related("actor").prefetch_related("recommendations").order_by("-taken_on", "-id")
+        return (
+            Action.objects.select_related("actor", "measure_type")
+            .prefetch_related("recommendations")
+            .order_by("-taken_on", "-id")
+        )
 
     def get_import_fields(self):
         return [self.fields[name] for name in self.IMPORTED]
@@ -258,6 +283,7 @@ class ActionResource(SpreadsheetResource):
         self.actors = {actor.code: actor for actor in Actor.objects.all()}
         self.recommendations_by_number = {r.number: r for r in selectors.current_recommendations()}
         self.states = choices_by_text(Action.State)
+        self.measure_types = {measure.slug: measure for measure in MeasureType.objects.all()}
 
     def get_or_init_instance(self, instance_loader, row):
         raw_id = self.text(row, "id")
@@ -312,6 +338,13 @@ class ActionResource(SpreadsheetResource):
         state = self.states.get(folded(raw_state)) if raw_state else (instance.state or Action.State.DRAFT)
         if raw_state and state not in (Action.State.DRAFT, Action.State.PUBLISHED):
             errors["state"] = [_("Write draft or published; withdraw an action on its own page, with the reason.")]
+        # A file without the column keeps each action's type of measure; an empty cell takes it away.
+        measure = instance.measure_type if instance.pk else None
+        if "measure_type" in row:
+            slug = self.text(row, "measure_type").lower()
+            measure = self.measure_types.get(slug) if slug else None
+            if slug and measure is None:
+                errors["measure_type"] = [_("There is no type of measure “%(slug)s”.") % {"slug": slug}]
         if errors:
             raise ValidationError(errors)
 
@@ -323,6 +356,7 @@ class ActionResource(SpreadsheetResource):
             "title": title,
             "description": description,
             "information_source": source,
+            "measure_type": measure,
             "state": state,
         }
         chosen = sorted(set(chosen), key=lambda r: r.number)

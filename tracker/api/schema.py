@@ -20,7 +20,7 @@ from rest_framework.pagination import BasePagination, CursorPagination, PageNumb
 from rest_framework.response import Response
 
 from ..caching import data_version
-from ..filters import ActorCodeFilter, RecommendationNumberFilter, recommendation_choices
+from ..filters import ActorCodeFilter, RecommendationNumberFilter, TermFilter, recommendation_choices, term_choices
 from ..ordering import actor_choices
 
 # Pagination: a page of 50 by default, up to 500 on request. A size or page number that is not a
@@ -235,6 +235,11 @@ class FilterBackendSchema(DjangoFilterExtension):
                 numbers = [int(number) for number in _on_record(recommendation_choices)]
                 schema.clear()
                 schema.update({"type": "integer", "enum": numbers} if numbers else {"type": "integer", "minimum": 1})
+            if isinstance(filter_field, TermFilter):
+                # The slugs (for SDG targets, the numbers) of the classification's terms: any other is refused.
+                keys = _on_record(lambda field=filter_field: term_choices(field.parameter))
+                schema.clear()
+                schema.update({"type": "string", "enum": keys} if keys else {"type": "string"})
             if isinstance(filter_field, django_filters.CharFilter) and extra.get("max_length"):
                 schema["maxLength"] = extra["max_length"]
             if isinstance(filter_field, django_filters.NumberFilter) and isinstance(extra.get("min_value"), int):

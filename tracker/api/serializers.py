@@ -43,6 +43,22 @@ class RollUpSerializer(serializers.Serializer):
     )
 
 
+class TermSerializer(serializers.Serializer):
+    """A term of the secretariat's classification."""
+
+    slug = serializers.CharField(source="key", help_text=_("Its key, as the list filters take it."))
+    name = serializers.CharField(help_text=_("Its name in the language asked for (the English when none)."))
+
+
+class SdgTargetSerializer(serializers.Serializer):
+    """A target of the Sustainable Development Goals."""
+
+    number = serializers.CharField(source="key", help_text=_("The UN's number, such as 10.7."))
+    title = serializers.CharField(
+        source="name", help_text=_("The UN's official title, in the language asked for where entered, else English.")
+    )
+
+
 def _status_field(**kwargs):
     return serializers.ChoiceField(choices=Status.choices, **kwargs)
 
@@ -56,6 +72,19 @@ class RecommendationSerializer(serializers.Serializer):
     overall_last_assessed = serializers.SerializerMethodField()
     overall_reasoning = serializers.SerializerMethodField()
     rollup = serializers.SerializerMethodField(help_text=_("The statuses of the responsible states and bodies."))
+    themes = TermSerializer(
+        many=True, source="classified.themes", help_text=_("Its themes, in the secretariat's classification.")
+    )
+    population_groups = TermSerializer(
+        many=True,
+        source="classified.population_groups",
+        help_text=_("The population groups it names, in the secretariat's classification."),
+    )
+    sdg_targets = SdgTargetSerializer(
+        many=True,
+        source="classified.sdg_targets",
+        help_text=_("The SDG targets it serves, in the secretariat's classification."),
+    )
     updated_at = serializers.DateTimeField(
         allow_null=True,
         help_text=_(
@@ -139,6 +168,11 @@ class EvidenceSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(evidence_url(obj))
 
 
+class MeasureTypeSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text=_("Its key, as the list filters take it."))
+    name = serializers.CharField(help_text=_("Its name in the language asked for (the English when none)."))
+
+
 class ActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     taken_on = serializers.DateField()
@@ -149,6 +183,7 @@ class ActionSerializer(serializers.Serializer):
     description_html = serializers.SerializerMethodField(help_text=_("The description rendered and sanitised."))
     information_source = serializers.CharField()
     recommendations = serializers.SerializerMethodField(help_text=_("Numbers of the recommendations it addresses."))
+    measure_type = MeasureTypeSerializer(allow_null=True, help_text=_("The type of measure it is, or null."))
     evidence = EvidenceSerializer(many=True)
     published_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField(help_text=_("When it last changed. Compare with updated_after."))

@@ -107,6 +107,13 @@ class RecommendationViewSet(PublicViewSet):
     def get_queryset(self):
         return selectors.harvestable_recommendations()
 
+    def paginate_queryset(self, queryset):
+        # The classification of the whole page in one query.
+        return selectors.attach_classification(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return selectors.attach_classification([super().get_object()])[0]
+
 
 @_documented(
     ActorSerializer,

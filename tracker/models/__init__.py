@@ -8,6 +8,7 @@ from 2008 onwards must stay whole.
 from ..validators import not_in_future
 from .actions import Action, Evidence
 from .actors import STAFF_GROUP, AccountPreferences, Actor, Liaison, language_of
+from .classification import MeasureType, PopulationGroup, RecommendationClassification, SdgTarget, Theme
 from .follow_up import OverallAssessment, Responsibility, StatusChange
 from .record import RecordVersion
 from .reports import Report, ReportProposal
@@ -25,8 +26,11 @@ __all__ = [
     "Actor",
     "Evidence",
     "Liaison",
+    "MeasureType",
     "Movement",
     "OverallAssessment",
+    "PopulationGroup",
+    "RecommendationClassification",
     "RecordVersion",
     "Reminder",
     "Report",
@@ -36,8 +40,10 @@ __all__ = [
     "RoundReport",
     "RoundReportEntry",
     "RoundStatus",
+    "SdgTarget",
     "Status",
     "StatusChange",
+    "Theme",
     "counts_as",
     "language_of",
     "movement",

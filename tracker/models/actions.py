@@ -17,6 +17,7 @@ from forum.models import Recommendation
 from ..documents import check_upload, stored_name
 from ..validators import http_url_validator, not_in_future
 from .actors import Actor
+from .classification import MeasureType
 
 
 class JoinedNumbers(models.Aggregate):
@@ -68,6 +69,15 @@ class Action(models.Model):
         max_length=20000,
         validators=[MaxLengthValidator(20000)],
         help_text=_("Markdown: paragraphs, lists, links, emphasis."),
+    )
+    measure_type = models.ForeignKey(
+        MeasureType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("type of measure"),
+        help_text=_("What kind of measure it is: legislation, a public policy, a programme, a budget..."),
     )
     information_source = models.CharField(
         _("source of the information"),

@@ -1,5 +1,6 @@
 """Reads shaped for pages and open data: scoped, filtered and annotated so that templates never query."""
 
+from .classification import Classified, ShownTerm, attach_classification, classification_index, term_page
 from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
 from .map import progress_map
 from .open_data import (
@@ -31,13 +32,17 @@ from .pages import (
 
 __all__ = [
     "ACTOR_FIELDS",
+    "Classified",
     "FEED_LENGTH",
     "LATEST_ACTIONS",
     "REPORT_ACTIONS_PER_RECOMMENDATION",
     "TIMELINE_LENGTH",
     "MatrixRow",
+    "ShownTerm",
     "actor_list",
     "actor_page",
+    "attach_classification",
+    "classification_index",
     "committee_report",
     "progress_map",
     "current_recommendations",
@@ -56,5 +61,6 @@ __all__ = [
     "recommendation_page",
     "responsibility_statuses",
     "status_matrix",
+    "term_page",
     "timeline",
 ]

@@ -17,8 +17,9 @@ def current_recommendations() -> QuerySet:
 
 
 def published_actions() -> QuerySet:
-    """Published actions with their actor and the numbers of their recommendations, in one query."""
-    return Action.objects.published().select_related("actor").with_recommendation_numbers()
+    """Published actions with their actor, type of measure and the numbers of their recommendations, in
+    one query."""
+    return Action.objects.published().select_related("actor", "measure_type").with_recommendation_numbers()
 
 
 def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ..models import STATUS_WEIGHTS, Actor
 from ..ordering import sorted_actors
 from ..rollup import RollUp, annotate_status_counts, rollup_of
+from .classification import attach_classification
 from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
 
 LATEST_ACTIONS = 8
@@ -123,6 +124,7 @@ def recommendation_page(number: int):
     recommendation = current_recommendations().select_related("forum").filter(number=number).first()
     if recommendation is None:
         return None
+    attach_classification([recommendation])
     responsibilities = sorted_actors(
         recommendation.responsibilities.select_related("actor").order_by(), key=lambda r: r.actor
     )

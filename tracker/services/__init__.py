@@ -18,6 +18,7 @@ from .assessments import (
     responsibility_set_status,
     responsibility_update,
 )
+from .classification import recommendation_classify, term_save
 from .common import StaleEdit, refuse_if_stale
 from .record import TranslationRow, TranslationsLoaded, record_translations_load
 from .reports import (
@@ -49,6 +50,7 @@ __all__ = [
     "assessment_step",
     "check_assessment",
     "evidence_save",
+    "recommendation_classify",
     "recommendation_set_status",
     "record_translations_load",
     "refuse_if_stale",
@@ -69,4 +71,5 @@ __all__ = [
     "round_report_start",
     "round_report_submit",
     "round_save",
+    "term_save",
 ]

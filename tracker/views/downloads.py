@@ -127,7 +127,7 @@ def filtered(request, filterset_class, queryset):
 
 
 def _recommendation_rows(request, queryset):
-    rows = list(queryset)
+    rows = selectors.attach_classification(queryset)
     for recommendation in rows:
         recommendation.rollup = rollup_of(recommendation)
     return rows
@@ -160,6 +160,7 @@ class _ActionRow:
         "actor_name",
         "title",
         "description",
+        "measure_type_slug",
         "information_source",
         "published_at",
         "recommendation_numbers",
@@ -182,7 +183,7 @@ def _action_rows(request, queryset):
         for actor in Actor.objects.values("pk", "code", "name_en", f"name_{language}")
     }
     values = queryset.prefetch_related(None).values_list(
-        "pk", "taken_on", "actor_id", "title", "description", "information_source", "published_at"
+        "pk", "taken_on", "actor_id", "title", "description", "measure_type__slug", "information_source", "published_at"
     )
     links = Action.recommendations.through.objects
     for batch in _batches(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
@@ -200,10 +201,11 @@ def _action_rows(request, queryset):
         ):
             link = url or request.build_absolute_uri(page_url("tracker:evidence_document", pk))
             evidence[action_id].append(f"{title}: {link}")
-        for pk, taken_on, actor_id, title, description, source, published_at in batch:
+        for pk, taken_on, actor_id, title, description, measure, source, published_at in batch:
             row = _ActionRow()
             row.pk, row.taken_on, row.actor, row.title = pk, taken_on, actors[actor_id], title
             row.actor_name = row.actor.name
+            row.measure_type_slug = measure or ""
             row.description, row.information_source, row.published_at = description, source, published_at
             row.recommendation_numbers = sorted(numbers.get(pk, ()))
             row.evidence_links = evidence.get(pk, ())

@@ -17,7 +17,7 @@ from .. import charts, selectors
 from ..caching import public_page
 from ..filters import ActionFilter, ActorFilter, RecommendationFilter
 from ..forms import MapForm, MatrixForm
-from ..models import STATUS_RANK, Actor
+from ..models import STATUS_RANK, Actor, SdgTarget, Theme
 from ..ordering import actor_rank
 from ..rollup import rollup_of
 from ..sorting import sort_from, sorted_by
@@ -251,3 +251,28 @@ def forum_record(request):
     if forum is None:
         raise Http404
     return render(request, "tracker/forum_record.html", {"forum": forum})
+
+
+@require_safe
+@public_page
+def theme_list(request):
+    """The classification's themes, population groups and SDG targets, each a way into the record."""
+    return render(request, "tracker/theme_list.html", selectors.classification_index())
+
+
+@require_safe
+@public_page
+def theme_detail(request, slug):
+    """A theme's recommendations, each with its progress, and their progress together."""
+    context = selectors.term_page(get_object_or_404(Theme, slug=slug))
+    context["filter_query"] = f"theme={context['term'].slug}"
+    return render(request, "tracker/term_detail.html", context)
+
+
+@require_safe
+@public_page
+def sdg_detail(request, number):
+    """An SDG target's official title, the recommendations that serve it, each with its progress."""
+    context = selectors.term_page(get_object_or_404(SdgTarget, number=number))
+    context["filter_query"] = f"sdg={context['term'].number}"
+    return render(request, "tracker/term_detail.html", context)

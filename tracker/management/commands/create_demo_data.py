@@ -55,6 +55,7 @@ from tracker.models import (
     Action,
     Actor,
     Evidence,
+    MeasureType,
     OverallAssessment,
     Responsibility,
     Status,
@@ -112,6 +113,9 @@ class Command(BaseCommand):
         if not Forum.objects.exists():
             call_command("load_record", stdout=self.stdout if verbosity else io.StringIO())
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by design
+        # The types of measure are drawn apart, so the rest of the record is what it was for each seed.
+        self.measure_rng = random.Random(seed + 1)  # noqa: S311 - as above
+        self.measure_types = list(MeasureType.objects.order_by("position", "slug"))
         self.today = timezone.localdate()
         self.counts = dict.fromkeys(["status_changes", "actions", "links", "evidence", "history"], 0)
         with transaction.atomic():
@@ -295,6 +299,7 @@ class Command(BaseCommand):
                     title=f"{title} ({taken_on.year})",
                     description=self._description(actor, title),
                     information_source=self.rng.choice(SOURCES).format(actor=actor.name),
+                    measure_type=self._measure_type(),
                     state=state,
                     withdrawal_reason=self.rng.choice(WITHDRAWAL_REASONS) if state == Action.State.WITHDRAWN else "",
                     published_at=(
@@ -326,6 +331,12 @@ class Command(BaseCommand):
         self._evidence(actions)
         self.counts["actions"] += len(actions)
         self.counts["links"] += len(links)
+
+    def _measure_type(self):
+        """A type of measure for most actions, none for about one in five (not every report says)."""
+        if not self.measure_types or self.measure_rng.random() < 0.2:
+            return None
+        return self.measure_rng.choice(self.measure_types)
 
     def _action_history(self, actions, links_by_action):
         """A "+" row per action as entered; a withdrawn one was published first, then withdrawn ("~")."""

@@ -23,7 +23,7 @@ from config.settings import BASE_DIR
 from tracker import services
 
 FIXTURE_DIR = BASE_DIR / "fixtures"
-FIXTURES = ["forum.json", "actors.json", "responsibilities.json"]
+FIXTURES = ["forum.json", "actors.json", "responsibilities.json", "classification.json"]
 
 
 class Command(BaseCommand):
