@@ -90,16 +90,27 @@ class MatrixForm(forms.Form):
 
 
 class MapForm(forms.Form):
-    """Whose progress the map shows: on every recommendation, or on one of `recommendations`."""
+    """Whose progress the map shows: on every recommendation, or on one of `recommendations`, or on
+    those of one theme or one SDG target."""
 
     recommendation = forms.TypedChoiceField(label=_("Progress on"), required=False, coerce=int, empty_value=None)
+    theme = forms.ChoiceField(label=_("Or on a theme"), required=False)
+    sdg = forms.ChoiceField(label=_("Or on an SDG target"), required=False)
 
-    def __init__(self, *args, recommendations, **kwargs):
+    def __init__(self, *args, recommendations, themes, sdg_targets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recommendation"].choices = [
             ("", _("All recommendations")),
             *recommendation_choices(recommendations),
         ]
+        self.fields["theme"].choices = [("", _("No theme")), *((t.slug, t.name) for t in themes)]
+        self.fields["sdg"].choices = [("", _("No SDG target")), *((t.number, str(t)) for t in sdg_targets)]
+
+    def clean(self):
+        chosen = [name for name in ("recommendation", "theme", "sdg") if self.cleaned_data.get(name)]
+        if len(chosen) > 1:
+            raise ValidationError(_("Choose one recommendation, one theme or one SDG target, not several."))
+        return self.cleaned_data
 
 
 class AssessmentForm(forms.Form):

@@ -117,3 +117,13 @@ def test_a_states_page_shows_its_strip_of_every_recommendation(client, record):
     # A column for each recommendation; Mexico answers for the first only.
     assert strip.count('<th scope="col" class="num">') == 2
     assert "status--substantial" in strip and strip.count("status--none") == 1
+
+
+def test_a_themes_page_shows_its_recommendations_through_time(client, record):
+    from tracker.models import RecommendationClassification, Theme
+
+    theme = Theme.objects.create(slug="test-theme", name="A theme")
+    RecommendationClassification.objects.create(recommendation=record).themes.add(theme)
+    body = client.get("/themes/test-theme/").content.decode()
+    assert "Progress through time" in body and 'class="chart__drawing"' in body
+    assert 'href="/map/?theme=test-theme"' in body

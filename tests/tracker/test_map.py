@@ -44,7 +44,8 @@ def test_the_drawing_holds_every_member_state_of_the_record():
 
 
 def test_each_state_is_coloured_by_its_progress_and_links_to_its_page(client, record, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    # The version, the recommendations, the themes and SDG targets offered, the statuses, the states.
+    with django_assert_num_queries(6):
         response = client.get("/map/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -89,3 +90,21 @@ def test_nothing_is_fetched_from_another_host(client, record):
     body = client.get("/map/").content.decode()
     assert not re.search(r'(src|href|xlink:href)="(https?:)?//', body)
     assert "<svg" in body and "Natural Earth" in body
+
+
+def test_the_recommendations_of_one_theme_or_one_sdg_target(client, record):
+    from tracker.models import RecommendationClassification, SdgTarget, Theme
+
+    first, second = record
+    theme = Theme.objects.create(slug="test-return", name="Return")
+    target = SdgTarget.objects.create(number="99.9", title="A target.")
+    RecommendationClassification.objects.create(recommendation=second).themes.add(theme)
+    RecommendationClassification.objects.create(recommendation=first).sdg_targets.add(target)
+    body = client.get("/map/?theme=test-return").content.decode()
+    assert _state(body, "CHL")[0] == "p3" and _state(body, "MEX")[0] == "none"
+    assert "classified under Return (2)" in body
+    body = client.get("/map/?sdg=99.9").content.decode()
+    assert _state(body, "MEX")[0] == "p3" and _state(body, "CHL")[0] == "none"
+    both = client.get("/map/?theme=test-return&sdg=99.9")
+    assert both.status_code == 400 and "not several" in both.content.decode()
+    assert client.get("/map/?theme=nowhere").status_code == 400

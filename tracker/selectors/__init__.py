@@ -1,6 +1,13 @@
 """Reads shaped for pages and open data: scoped, filtered and annotated so that templates never query."""
 
-from .classification import Classified, ShownTerm, attach_classification, classification_index, term_page
+from .classification import (
+    Classified,
+    ShownTerm,
+    attach_classification,
+    classification_index,
+    classified_numbers,
+    term_page,
+)
 from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
 from .map import progress_map
 from .open_data import (
@@ -43,6 +50,7 @@ __all__ = [
     "actor_page",
     "attach_classification",
     "classification_index",
+    "classified_numbers",
     "committee_report",
     "progress_map",
     "current_recommendations",

@@ -91,6 +91,12 @@ def attach_classification(recommendations) -> list:
     return recommendations
 
 
+def classified_numbers(term) -> set:
+    """The numbers of the current forum's recommendations classified under a theme or SDG target."""
+    link = "classification__themes" if isinstance(term, Theme) else "classification__sdg_targets"
+    return set(current_recommendations().filter(**{link: term}).values_list("number", flat=True))
+
+
 def term_page(term) -> dict:
     """A theme's or an SDG target's page: the current forum's recommendations classified under it, by
     number, each with its roll-up counted in SQL, and their roll-up together."""

@@ -110,19 +110,38 @@ def dashboard(request):
     return render(request, "tracker/dashboard.html", context)
 
 
+MAP_PARAMETERS = {"recommendation", "theme", "sdg", "lang"}
+
+
 @require_safe
 @public_page
 def progress_map(request):
-    """The member states on a map, each coloured by its progress, overall or on one recommendation."""
+    """The member states on a map, each coloured by its progress: overall, on one recommendation, or on
+    the recommendations of one theme or one SDG target."""
     recommendations = list(selectors.current_recommendations().select_related(None).order_by("number"))
-    form = MapForm(request.GET, recommendations=recommendations)
-    valid = form.is_valid() and not set(request.GET) - {"recommendation", "lang"}
-    number = form.cleaned_data.get("recommendation") if valid else None
-    chosen = [r for r in recommendations if r.number == number] if number else recommendations
-    context = {**selectors.progress_map(chosen), "form": form, "chosen": chosen[0] if number else None}
-    if not valid:
-        unknown = sorted(set(request.GET) - {"recommendation", "lang"})
-        context["unknown"] = unknown
+    themes, sdg_targets = list(Theme.objects.all()), list(SdgTarget.objects.all())
+    form = MapForm(request.GET, recommendations=recommendations, themes=themes, sdg_targets=sdg_targets)
+    unknown = sorted(set(request.GET) - MAP_PARAMETERS)
+    valid = form.is_valid() and not unknown
+    choice = form.cleaned_data if valid else {}
+    number, term = choice.get("recommendation"), None
+    if number:
+        chosen = [r for r in recommendations if r.number == number]
+    elif choice.get("theme") or choice.get("sdg"):
+        term = next(t for t in themes if t.slug == choice["theme"]) if choice.get("theme") else None
+        term = term or next(t for t in sdg_targets if t.number == choice["sdg"])
+        classified = selectors.classified_numbers(term)
+        chosen = [r for r in recommendations if r.number in classified]
+    else:
+        chosen = recommendations
+    context = {
+        **selectors.progress_map(chosen),
+        "form": form,
+        "chosen": chosen[0] if number else None,
+        "term": term,
+        "term_numbers": [r.number for r in chosen] if term else [],
+        "unknown": unknown,
+    }
     return render(request, "tracker/map.html", context, status=200 if valid else 400)
 
 
@@ -266,6 +285,7 @@ def theme_detail(request, slug):
     """A theme's recommendations, each with its progress, and their progress together."""
     context = selectors.term_page(get_object_or_404(Theme, slug=slug))
     context["filter_query"] = f"theme={context['term'].slug}"
+    context["history"] = charts.over_time(context["rollup"], recommendations=context["recommendations"])
     return render(request, "tracker/term_detail.html", context)
 
 
@@ -275,4 +295,5 @@ def sdg_detail(request, number):
     """An SDG target's official title, the recommendations that serve it, each with its progress."""
     context = selectors.term_page(get_object_or_404(SdgTarget, number=number))
     context["filter_query"] = f"sdg={context['term'].number}"
+    context["history"] = charts.over_time(context["rollup"], recommendations=context["recommendations"])
     return render(request, "tracker/term_detail.html", context)
