@@ -405,3 +405,9 @@ def test_the_large_lists_follow_their_links_by_cursor_at_the_same_cost(client, d
     assert [a["id"] for a in back["results"]] == expected[:5]
     for cursor in ("bz1hYmM=", "%%%"):  # "o=abc", and not base64 at all
         assert _get(client, f"/api/actions/?cursor={cursor}", status=400)["cursor"]
+
+
+@pytest.mark.parametrize("url", ["/api/actions/?lang=", "/api/recommendations/?lang=xx", "/api/search/?q=plan&lang=de"])
+def test_a_language_the_site_does_not_speak_is_refused(client, db, url):
+    body = _get(client, url, status=400)
+    assert list(body) == ["lang"] and "es" in body["lang"][0]

@@ -10,6 +10,7 @@ import re
 from urllib import parse
 
 import django_filters
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.translation import gettext_lazy as _
@@ -194,6 +195,7 @@ class FilterBackend(DjangoFilterBackend):
     PAGING_PARAMETERS = ("page", "page_size", "cursor", "lang")
 
     def filter_queryset(self, request, queryset, view):
+        refuse_unknown_language(request.query_params)
         filterset_class = self.get_filterset_class(view, queryset)
         known = {*self.PAGING_PARAMETERS, *(filterset_class.base_filters if filterset_class else ())}
         unknown = sorted(set(request.query_params) - known)
@@ -201,6 +203,16 @@ class FilterBackend(DjangoFilterBackend):
             message = _("This list has no such parameter. It knows: %(known)s.") % {"known": ", ".join(sorted(known))}
             raise ValidationError({name: [message] for name in unknown})
         return super().filter_queryset(request, queryset, view)
+
+
+def refuse_unknown_language(params) -> None:
+    """`?lang=` names one of the site's languages, or is left out: any other value is a 400, as the
+    schema's enum says (the pages simply ignore it)."""
+    if "lang" in params and params["lang"] not in dict(settings.LANGUAGES):
+        languages = ", ".join(code for code, _name in settings.LANGUAGES)
+        raise ValidationError(
+            {"lang": [_("Not one of the site's languages: %(languages)s.") % {"languages": languages}]}
+        )
 
 
 def _on_record(choices) -> list[str]:

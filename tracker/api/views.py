@@ -31,7 +31,7 @@ from ..ordering import sorted_actors, sorted_responsibilities
 from ..selectors import search as search_selectors
 from ..selectors.rounds import completeness, rounds_queryset, rounds_with_tally, snapshot, snapshot_rows
 from ..views.search import search_request
-from .schema import FilterBackend, LargeListPagination, Pagination
+from .schema import FilterBackend, LargeListPagination, Pagination, refuse_unknown_language
 from .serializers import (
     ActionSerializer,
     ActorSerializer,
@@ -323,6 +323,7 @@ class SearchView(APIView):
                 "known": ", ".join(sorted(self.KNOWN))
             }
             raise ValidationError({name: [message] for name in unknown})
+        refuse_unknown_language(request.query_params)
         if not request.query_params.get("q"):
             raise ValidationError({"q": [_("Give the words to search for.")]})
         form, query, filters = search_request(request.query_params, check_period=False)
