@@ -11,10 +11,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Value
 from django.urls import reverse
 
 from .links import action_url, actor_url, recommendation_url
-from .models import Action, Actor, ReportingRound
+from .models import Action, Actor, ReportingRound, SdgTarget, Theme
 from .selectors import current_recommendations
 
 
@@ -54,6 +55,7 @@ class PagesSitemap(PublicSitemap):
         "tracker:actor_list",
         "tracker:action_list",
         "tracker:map",
+        "tracker:theme_list",
         "tracker:forum_record",
         "tracker:round_list",
         "tracker:committee_report",
@@ -104,10 +106,24 @@ class RoundSitemap(PublicSitemap):
         return reverse("tracker:round_detail", args=[item])
 
 
+class ClassificationSitemap(PublicSitemap):
+    """The theme and SDG target pages: what the secretariat's classification groups together."""
+
+    def items(self):
+        # One query for both kinds of page.
+        themes = Theme.objects.order_by().values_list(Value("tracker:theme_detail"), "slug")
+        targets = SdgTarget.objects.order_by().values_list(Value("tracker:sdg_detail"), "number")
+        return [reverse(name, args=[key]) for name, key in sorted(themes.union(targets, all=True))]
+
+    def path(self, item):
+        return item
+
+
 SITEMAPS = {
     "pages": PagesSitemap,
     "recommendations": RecommendationSitemap,
     "actors": ActorSitemap,
     "actions": ActionSitemap,
     "rounds": RoundSitemap,
+    "classification": ClassificationSitemap,
 }

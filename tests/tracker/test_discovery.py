@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import UserFactory
 from tests.tracker.test_api import build_record
 from tracker import services, sitemaps
-from tracker.models import Action, ReportingRound
+from tracker.models import Action, ReportingRound, SdgTarget, Theme
 
 SITE = "https://followup.example.org"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -53,6 +53,8 @@ def _record():
         round_=ReportingRound(name="2024 round", opens_on=datetime.date(2024, 3, 1), due_on=datetime.date(2024, 5, 31)),
         by=staff,
     )
+    Theme.objects.create(slug="test-return", name="Return")
+    SdgTarget.objects.create(number="10.7", title="Facilitate orderly, safe, regular and responsible migration.")
 
 
 def test_robots_allows_the_public_pages_and_points_to_the_sitemap(client, db):
@@ -78,6 +80,7 @@ def test_the_sitemap_lists_every_public_page_in_every_language(client, db):
         path, _, query = _local(location).partition("?")
         pages.setdefault(path, set()).add(query)
     expected = {"/", "/recommendations/", "/actors/", "/actions/", "/map/", "/forum/", "/rounds/", "/report/"}
+    expected |= {"/themes/", "/themes/test-return/", "/sdg/10.7/"}
     expected |= {"/recommendations/1/", "/recommendations/2/", "/actors/S00/", "/actors/S01/", "/actors/RCM/"}
     expected |= {f"/actions/{pk}/" for pk in Action.objects.published().values_list("pk", flat=True)}
     expected |= {f"/rounds/{pk}/" for pk in ReportingRound.objects.values_list("pk", flat=True)}
