@@ -23,7 +23,7 @@ from forum.models import Recommendation
 from tests.factories import LiaisonFactory, UserFactory
 from tracker import services
 from tracker.filters import DateInput
-from tracker.models import Action, Actor, Report, ReportingRound, Responsibility, Status
+from tracker.models import Action, Actor, Evidence, Report, ReportingRound, Responsibility, Status
 
 TODAY = timezone.localdate()
 
@@ -102,7 +102,13 @@ def record(db, staff):
         ),
         by=staff,
     )
-    services.round_report_start(round_=open_round, actor=canada, by=liaisons["CAN"])
+    # Canada's report in the open round, submitted and waiting for review.
+    report = services.round_report_start(round_=open_round, actor=canada, by=liaisons["CAN"])
+    entries = {e.pk: {"proposed_status": Status.FULL, "progress": "A law was passed."} for e in report.entries.all()}
+    report = services.round_report_save(
+        report=report, by=liaisons["CAN"], entries=entries, expected_version=report.version
+    )
+    services.round_report_submit(report=report, by=liaisons["CAN"], expected_version=report.version)
 
     # Published actions, one with evidence; a liaison's report waiting for review.
     actions = []
@@ -120,6 +126,9 @@ def record(db, staff):
             recommendations=[first, second],
         )
         actions.append(action)
+    services.evidence_save(
+        evidence=Evidence(action=actions[0], title="Official gazette", url="https://example.org/gazette"), by=staff
+    )
     report = services.report_save(
         report=Report(
             actor=mexico, author=liaisons["MEX"], taken_on=datetime.date(2024, 5, 2), title="Temporary protection"
