@@ -148,8 +148,9 @@ class _CountUpTo(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
 
-    def __init__(self, queryset, limit):
-        super().__init__(queryset.order_by().values("pk")[:limit], output_field=IntegerField())
+    def __init__(self, queryset, limit, *, order_by=()):
+        # An order that an index gives lets the database read that index and stop at the limit.
+        super().__init__(queryset.order_by(*order_by).values("pk")[:limit], output_field=IntegerField())
 
 
 def _with_page_positions(changes: QuerySet) -> QuerySet:
@@ -169,7 +170,7 @@ def _with_page_positions(changes: QuerySet) -> QuerySet:
     changes_before = StatusChange.objects.filter(
         newer | later_day | same_day, recommendation=OuterRef("recommendation")
     )
-    # Taken on the day assessed or later: a range the index on (state, taken_on) reads.
+    # Taken on the day assessed or later: a range of the index on (state, taken_on).
     actions_before = Action.objects.published().filter(
         taken_on__gte=OuterRef("assessed_on"), recommendations=OuterRef("recommendation")
     )
@@ -177,7 +178,7 @@ def _with_page_positions(changes: QuerySet) -> QuerySet:
     return changes.annotate(
         newer_of_actor=_CountUpTo(StatusChange.objects.filter(newer, actor=OuterRef("actor")), shown),
         before_on_recommendation=_CountUpTo(changes_before.exclude(pk=OuterRef("pk")), shown)
-        + _CountUpTo(actions_before, shown),
+        + _CountUpTo(actions_before, shown, order_by=["state", "-taken_on"]),
     )
 
 
