@@ -10,6 +10,7 @@ skips on a developer's machine and fails in CI, where `.ci/run` installs it.
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -209,6 +210,9 @@ def render_all(record, staff, folder):
         assert response["Content-Type"].startswith("text/html"), url
         path = folder / f"{name}.html"
         path.write_bytes(response.content)
+        # Valid HTML can still show template syntax as text (a `{# #}` comment spans one line only).
+        leaked = re.findall(r"\{[#%].{0,60}|.{0,60}[#%]\}", response.content.decode())
+        assert not leaked, f"{url} shows template syntax: {leaked}"
         written[path.name] = url
 
     anonymous = Client()
