@@ -10,6 +10,7 @@ from functools import partial
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import CharField, F, Value
 from django.utils import timezone
@@ -56,7 +57,22 @@ def _search(queryset, fields, value):
 
 
 class DateInput(forms.DateInput):
+    """A browser's date picker. Its value is an ISO date (YYYY-MM-DD) in every language, or none: a date
+    sent in another format the form accepts is shown as ISO; a value that is no date is named by the
+    form's error, never put back in the field, where it would be invalid HTML (a browser drops it)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = forms.DateField().to_python(value)
+            except ValidationError:
+                return None
+        return super().format_value(value)
 
 
 def date_range(field_name, after_label, before_label):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.models import Recommendation
 
-from .filters import recommendation_choices
+from .filters import DateInput, recommendation_choices
 from .models import Report, ReportProposal, Responsibility, RoundReportEntry, Status
 from .services import StaleEdit, refuse_if_stale
 
@@ -151,7 +151,7 @@ class ReportForm(VersionedForm, forms.ModelForm):
         model = Report
         fields = ["taken_on", "title", "description", "recommendations", "evidence_links"]
         widgets = {
-            "taken_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "taken_on": DateInput,
             "recommendations": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 8}),
             "evidence_links": forms.Textarea(attrs={"rows": 3}),

@@ -284,3 +284,45 @@ def test_a_later_page_query_count_does_not_grow_with_the_record(client, db, url)
         assert client.get(url).status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries)
     assert len(large.captured_queries) <= 7
+
+
+def _every_page(client, url):
+    """The entries of every page of a feed, following its `next` links."""
+    entries = []
+    while url:
+        feed = _feed(client, url.removeprefix("https://followup.example.org"))
+        entries += _entries(feed)
+        url = _links(feed).get("next")
+    return entries
+
+
+@pytest.mark.parametrize("feed_url", ["/feed/", "/recommendations/1/feed/", "/actors/S00/feed/", "/actors/S01/feed/"])
+def test_every_link_on_every_page_of_a_feed_reaches_its_entry(client, db, feed_url):
+    """The pages show their newest entries only: an older entry's link still reaches it. An action's
+    leads to its own page; a status change's to the anchor on a page that holds it, else to a page
+    without an anchor, never to an anchor that is not there."""
+    recommendation = RecommendationFactory(number=1)
+    busy = ResponsibilityFactory(recommendation=recommendation, actor=ActorFactory(code="S00"))
+    # A quiet actor, assessed once long ago on the busy recommendation: its page still holds the change.
+    quiet = ResponsibilityFactory(recommendation=recommendation, actor=ActorFactory(code="S01"))
+    old = StatusChangeFactory(responsibility=quiet)
+    StatusChange.objects.filter(pk=old.pk).update(changed_at=timezone.now() - datetime.timedelta(days=30))
+    _alternating(busy, 70)
+    pages, anchors = {}, []
+    for entry in _every_page(client, feed_url):
+        link = entry.find(f"{ATOM}link").get("href").removeprefix("https://followup.example.org")
+        path, _hash, anchor = link.partition("#")
+        if path not in pages:
+            response = client.get(path)
+            assert response.status_code == 200, link
+            pages[path] = response.content.decode()
+        if ":action-" in _text(entry, "id"):
+            assert re.fullmatch(r"/actions/\d+/", path), link
+            assert f"<h1>{_text(entry, 'title').split(': ', 1)[1]}</h1>" in pages[path], link
+        elif anchor:
+            assert f'id="{anchor}"' in pages[path], f"{link}: the page does not hold the anchor"
+            anchors.append(link)
+    # The newest changes keep their anchor, and the quiet actor's is found on its own page.
+    assert len(anchors) >= (1 if feed_url == "/actors/S01/feed/" else 50)
+    if feed_url in ("/feed/", "/recommendations/1/feed/", "/actors/S01/feed/"):
+        assert f"/actors/S01/#status-change-{old.pk}" in anchors

@@ -6,14 +6,14 @@ an assessment or entered an action.
 
 import datetime
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from ..models import Action, Actor, Evidence, ReportingRound, Responsibility, StatusChange
 from ..rollup import RollUp, annotate_status_counts, rollup_of
 from .common import current_recommendations, published_actions, responsibility_statuses
-from .pages import status_matrix
+from .pages import TIMELINE_LENGTH, status_matrix
 
 FEED_LENGTH = 50
 REPORT_ACTIONS_PER_RECOMMENDATION = 10
@@ -100,7 +100,7 @@ def feed_entries(
     small, then reads only its own rows: two queries more, and still none per entry.
     """
     actions = published_actions()
-    changes = StatusChange.objects.select_related("recommendation", "actor")
+    changes = _with_page_positions(StatusChange.objects.select_related("recommendation", "actor"))
     if recommendation is not None:
         actions = actions.filter(recommendations=recommendation)
         changes = changes.filter(recommendation=recommendation)
@@ -140,6 +140,46 @@ def feed_entries(
         if item is not None:
             entries.append({"kind": k["kind"], "when": k["when"], "item": item})
     return entries, has_next
+
+
+class _CountUpTo(Subquery):
+    """How many rows `queryset` (correlated to the outer row) has, counting no further than `limit`:
+    the database stops reading at the limit, however many rows there are."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+
+    def __init__(self, queryset, limit, *, order_by=()):
+        # An order that an index gives lets the database read that index and stop at the limit.
+        super().__init__(queryset.order_by(*order_by).values("pk")[:limit], output_field=IntegerField())
+
+
+def _with_page_positions(changes: QuerySet) -> QuerySet:
+    """Where each status change stands on the pages that show it, so that a feed links to its anchor
+    only on a page that holds it (the pages show their newest TIMELINE_LENGTH entries), in the same
+    query as the changes.
+
+    `newer_of_actor`: how many of the actor's changes its page lists before it (exact: the actor's
+    history is its changes, newest recorded first). `before_on_recommendation`: at least as many
+    entries as the recommendation's timeline can show before it (newest by the day assessed or
+    taken, then by when recorded or published), so that a count below the timeline's length means
+    it is there. Each count stops at that length.
+    """
+    newer = Q(changed_at__gt=OuterRef("changed_at")) | Q(changed_at=OuterRef("changed_at"), pk__gt=OuterRef("pk"))
+    later_day = Q(assessed_on__gt=OuterRef("assessed_on"))
+    same_day = Q(assessed_on=OuterRef("assessed_on"), changed_at__gte=OuterRef("changed_at"))
+    changes_before = StatusChange.objects.filter(
+        newer | later_day | same_day, recommendation=OuterRef("recommendation")
+    )
+    # Taken on the day assessed or later: a range of the index on (state, taken_on).
+    actions_before = Action.objects.published().filter(
+        taken_on__gte=OuterRef("assessed_on"), recommendations=OuterRef("recommendation")
+    )
+    shown = TIMELINE_LENGTH
+    return changes.annotate(
+        newer_of_actor=_CountUpTo(StatusChange.objects.filter(newer, actor=OuterRef("actor")), shown),
+        before_on_recommendation=_CountUpTo(changes_before.exclude(pk=OuterRef("pk")), shown)
+        + _CountUpTo(actions_before, shown, order_by=["state", "-taken_on"]),
+    )
 
 
 def _newest_first(entries: list[dict], key=lambda e: (e["when"], e["item"].pk)) -> None:

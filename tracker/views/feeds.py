@@ -158,8 +158,22 @@ class FollowUpFeed(Feed):
         if entry["kind"] == "action":
             # Its own page: the permanent address, on no list page that shifts as others are published.
             return site_url(action_url(item.pk))
-        page = actor_url(obj.actor.code) if obj.actor else recommendation_url(item.recommendation.number)
-        return site_url(f"{page}#status-change-{item.pk}")
+        return site_url(self.status_change_link(obj, item))
+
+    def status_change_link(self, obj, change):
+        """The page holding the change, at its anchor. The pages show only their newest entries: a change
+        no longer on the feed's own page links to the other page that still holds it (the actor's or
+        the recommendation's), or to its page without an anchor that would lead nowhere."""
+        anchor = f"#status-change-{change.pk}"
+        pages = [(recommendation_url(change.recommendation.number), change.before_on_recommendation)]
+        if change.actor is not None:
+            actor_page = (actor_url(change.actor.code), change.newer_of_actor)
+            # The actor's feed leads to the actor's page, the others to the recommendation's.
+            pages.insert(0 if obj.actor else 1, actor_page)
+        for page, before in pages:
+            if before < selectors.TIMELINE_LENGTH:
+                return page + anchor
+        return pages[0][0]
 
     def item_title(self, entry):
         item = entry["item"]
