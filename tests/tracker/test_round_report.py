@@ -134,7 +134,9 @@ def test_the_page_shows_who_reported_the_statuses_and_what_moved_never_a_draft(r
     assert "Canada" in missed and "Regional Conference on Migration" in missed and "Mexico" not in missed
 
     overall = _section(page, "overall-heading")
-    assert re.search(r"Short title 1</a></th>\s*<td><span class=\"status status--partial\">Partial compliance", overall)
+    assert re.search(
+        r"Short title 1</a></th>\s*<td[^>]*><span class=\"status status--partial\">Partial compliance", overall
+    )
     assert "improved" in overall and "was Pending compliance" in overall
     matrix = _section(page, "matrix-heading")
     assert matrix.count('<tr><th scope="row">') == 3
@@ -147,7 +149,7 @@ def test_the_page_shows_who_reported_the_statuses_and_what_moved_never_a_draft(r
         for value, label in re.findall(r'figure__value">(\d+)</span> <span class="figure__label">(\w+)', moved)
     }
     assert figures == {"improved": 1, "regressed": 1, "unchanged": 3}
-    rows = re.findall(r"<tr>\s*<th scope=\"row\">([^<]+)</th>\s*<td class=\"num\">(\d+)</td>", moved)
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">([^<]+)</th>\s*<td class=\"num\"[^>]*>(\d+)</td>", moved)
     assert rows == [("Canada", "1"), ("Mexico", "1")]
 
     for secret in (DRAFT_WORDING, UNREVIEWED_WORDING, "liaison-mex", "liaison-can"):
