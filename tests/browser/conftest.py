@@ -138,12 +138,13 @@ def page(_package_page):
     """The package's one tab, on the live server (`page.goto("/actors/")`), left on about:blank after each test.
 
     A context per test would cost Chromium a new renderer process, about a third of a second each. Every
-    test starts with a navigation, which resets the DOM, the focus and the scroll; no test signs in or
-    picks a language, so no cookie carries over that would change a page. A test that loads hostile
-    content uses a context of its own (`new_context`).
+    test starts with a navigation, which resets the DOM, the focus and the scroll; the cookies are cleared
+    after each test, so that a language one test picked (`?lang=es` is remembered in a cookie) never
+    carries over to the next. A test that loads hostile content uses a context of its own (`new_context`).
     """
     yield _package_page
     _package_page.goto("about:blank")
+    _package_page.context.clear_cookies()
 
 
 @pytest.fixture
