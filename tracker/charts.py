@@ -2,7 +2,7 @@
 
 Stacked areas give the share of responsibilities at each status at the end of each month; a line gives
 the roll-up's progress. Both read on the same 0–100 scale. The geometry is worked out here; the
-markup is in `templates/tracker/includes/progress_chart.html`.
+markup is in `templates/tracker/includes/progress_over_time.html`.
 """
 
 from dataclasses import dataclass
