@@ -18,6 +18,7 @@ def test_check_deploy_reports_nothing_with_production_settings():
         "DEBUG": "false",
         "SECRET_KEY": "k" * 20 + "-a-long-random-production-key-" + "z" * 20,
         "ALLOWED_HOSTS": "followup.example.org",
+        "SITE_URL": "https://followup.example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     result = subprocess.run(
@@ -30,6 +31,28 @@ def test_check_deploy_reports_nothing_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("site_url", [None, "http://127.0.0.1:8000", "http://followup.example.org"])
+def test_check_deploy_asks_for_the_sites_public_address(site_url):
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SITE_URL")},
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 20 + "-a-long-random-production-key-" + "z" * 20,
+        "ALLOWED_HOSTS": "followup.example.org",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **({"SITE_URL": site_url} if site_url else {}),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "tracker.W001" in result.stdout + result.stderr
 
 
 def test_the_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():

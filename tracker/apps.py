@@ -13,7 +13,7 @@ class TrackerConfig(AppConfig):
 
         from forum.history import record_translations
 
-        from . import lookups  # noqa: F401 - registers `__any_of`
+        from . import checks, lookups  # noqa: F401 - registers the deploy checks and `__any_of`
         from .caching import connect_signals
         from .models import Actor, MeasureType, PopulationGroup, ReportingRound, SdgTarget, Theme
         from .search.matching import register_fold
