@@ -69,9 +69,14 @@ BUMP_QUERY = (
 )
 
 
+def _backend():
+    """The cache backend itself (the tests may put one in `cache`'s place)."""
+    return caches[DEFAULT_CACHE_ALIAS] if isinstance(cache, ConnectionProxy) else cache
+
+
 def _shared_cache():
     """The cache backend when every process sees the same one (Redis), else None (per-process or none)."""
-    backend = caches[DEFAULT_CACHE_ALIAS] if isinstance(cache, ConnectionProxy) else cache
+    backend = _backend()
     return None if isinstance(backend, LocMemCache) else backend
 
 
@@ -236,8 +241,7 @@ recent_pages = RecentPages(budget=32 * 1024 * 1024)
 
 def _keeps_pages():
     # With no cache (`dummycache://`, the tests), every page is rendered afresh, as that setting says.
-    backend = caches[DEFAULT_CACHE_ALIAS] if isinstance(cache, ConnectionProxy) else cache
-    return not isinstance(backend, DummyCache)
+    return not isinstance(_backend(), DummyCache)
 
 
 # Smaller pages are not worth compressing (GZipMiddleware's own threshold).
