@@ -43,25 +43,22 @@ class AnonymousDownloadRate(_SettingRate):
     scope, setting, for_users = "downloads-anonymous", "DOWNLOAD_THROTTLE_ANON", False
 
 
-def _seconds(wait) -> int:
-    return max(1, math.ceil(wait or 1))
+def _refusal(wait) -> tuple[int, str]:
+    """How many seconds to wait, and the message saying so."""
+    seconds = max(1, math.ceil(wait or 1))
+    return seconds, _("Too many requests from your address: try again in %(seconds)d seconds.\n") % {"seconds": seconds}
 
 
 def too_many_requests(wait) -> HttpResponse:
-    seconds = _seconds(wait)
-    response = HttpResponse(
-        _("Too many requests from your address: try again in %(seconds)d seconds.\n") % {"seconds": seconds},
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )
+    seconds, message = _refusal(wait)
+    response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(seconds)
     return response
 
 
 def too_many_api_requests(wait) -> JsonResponse:
     """The same refusal in the API's form: JSON with a `detail`, as every other API error."""
-    seconds = _seconds(wait)
-    message = _("Too many requests from your address: try again in %(seconds)d seconds.\n") % {"seconds": seconds}
+    seconds, message = _refusal(wait)
     response = JsonResponse({"detail": message.strip()}, status=429)
     response["Retry-After"] = str(seconds)
     return response
