@@ -124,12 +124,13 @@ def progress_map(request):
     unknown = sorted(set(request.GET) - MAP_PARAMETERS)
     valid = form.is_valid() and not unknown
     choice = form.cleaned_data if valid else {}
-    number, term = choice.get("recommendation"), None
+    number = choice.get("recommendation")
+    term = next((t for t in themes if t.slug == choice.get("theme")), None) or next(
+        (t for t in sdg_targets if t.number == choice.get("sdg")), None
+    )
     if number:
         chosen = [r for r in recommendations if r.number == number]
-    elif choice.get("theme") or choice.get("sdg"):
-        term = next(t for t in themes if t.slug == choice["theme"]) if choice.get("theme") else None
-        term = term or next(t for t in sdg_targets if t.number == choice["sdg"])
+    elif term:
         classified = selectors.classified_numbers(term)
         chosen = [r for r in recommendations if r.number in classified]
     else:
