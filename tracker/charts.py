@@ -5,7 +5,11 @@ the roll-up's progress. Both read on the same 0–100 scale. The geometry is wor
 markup is in `templates/tracker/includes/progress_over_time.html`.
 """
 
+import datetime
 from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils import timezone
 
 from .models import Status
 from .selectors import history
@@ -87,13 +91,55 @@ def yearly(moments: list) -> list:
     return [m for i, m in enumerate(moments) if m.when.month == 12 or i == len(moments) - 1]
 
 
-def over_time(now, *, recommendations=None, actor=None) -> dict:
-    """What the "progress through time" section shows for the responsibilities `now` counts."""
-    moments = history.monthly(now, recommendations=recommendations, actor=actor)
-    return {
-        "chart": chart(moments),
-        "first": moments[0] if moments else None,
-        "last": moments[-1] if moments else None,
-        "table": yearly(moments),
-        "rounds": history.at_closed_rounds(recommendations=recommendations, actor=actor),
-    }
+class OverTime:
+    """What the "progress through time" section shows, worked out from the rows it is drawn from.
+
+    Two sections read from equal rows are equal (and hash alike), so the section's markup can be kept
+    per distinct content (`tracker_tags.progress_over_time`): what is drawn is worked out only when the
+    markup is not kept already.
+    """
+
+    def __init__(self, now, changes: tuple, round_rows: tuple, today: datetime.date):
+        self._now, self._changes, self._round_rows, self._today = now, changes, round_rows, today
+        self.key = (tuple(now.counts.values()), changes, round_rows, (today.year, today.month))
+
+    def __eq__(self, other):
+        return isinstance(other, OverTime) and self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
+
+    @cached_property
+    def moments(self) -> list:
+        return history.walk(self._now, self._changes, self._today)
+
+    @cached_property
+    def chart(self) -> Chart | None:
+        return chart(self.moments)
+
+    @property
+    def first(self):
+        return self.moments[0] if self.moments else None
+
+    @property
+    def last(self):
+        return self.moments[-1] if self.moments else None
+
+    @cached_property
+    def table(self) -> list:
+        return yearly(self.moments)
+
+    @cached_property
+    def rounds(self) -> list:
+        return history.round_moments(self._round_rows)
+
+
+def over_time(now, *, recommendations=None, actor=None) -> OverTime:
+    """What the "progress through time" section shows for the responsibilities `now` counts: three
+    queries (two when no round has closed)."""
+    return OverTime(
+        now,
+        history.month_changes(recommendations=recommendations, actor=actor),
+        history.round_counts(recommendations=recommendations, actor=actor),
+        timezone.localdate(),
+    )

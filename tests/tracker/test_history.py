@@ -127,3 +127,23 @@ def test_a_themes_page_shows_its_recommendations_through_time(client, record):
     body = client.get("/themes/test-theme/").content.decode()
     assert "Progress through time" in body and 'class="chart__drawing"' in body
     assert 'href="/map/?theme=test-theme"' in body
+
+
+def test_the_section_is_kept_per_history_and_drawn_again_when_it_changes(client, record, staff, settings):
+    # The page cache is off in tests: each request reads the rows again; only the drawing is kept.
+    first = charts.over_time(_now(record), recommendations=[record])
+    assert first == charts.over_time(_now(record), recommendations=[record])
+
+    def figures(body):
+        start = body.index("The figures, at the end of each year")
+        return body[start : body.index("</details>", start)]
+
+    before = figures(client.get("/recommendations/1/").content.decode())
+    brazil = record.responsibilities.get(actor__code="BRA")
+    services.responsibility_set_status(responsibility=brazil, status=Status.NON_COMPLIANCE, by=staff, reason="x")
+    after_change = charts.over_time(_now(record), recommendations=[record])
+    assert after_change != first
+    after = figures(client.get("/recommendations/1/").content.decode())
+    assert after != before
+    # This month's row: Brazil moved from "full" to "non-compliance", so progress fell from 87.5 % to 37.5 %.
+    assert "87.5" in before.rsplit("<tr>", 1)[1] and "37.5" in after.rsplit("<tr>", 1)[1]

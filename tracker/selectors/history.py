@@ -4,13 +4,19 @@ The months come from the status history: counted in SQL by month and by change (
 walked back from the statuses as they stand now, so that the last month always agrees with the page's
 roll-up. The rounds come from their snapshots, frozen when each round closed. Two queries each,
 whatever the size of the record.
+
+Each is read (`month_changes`, `round_counts`) apart from what is worked out of it (`walk`,
+`round_moments`): what a page draws is a pure function of the rows read, so a page can keep the
+drawing of rows it has seen before.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count, IntegerField, Q
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from ..models import ReportingRound, RoundStatus, Status, StatusChange
@@ -35,23 +41,46 @@ def _scope(*, recommendations=None, actor=None) -> Q:
     return scope
 
 
-def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.date | None = None) -> list[Moment]:
-    """The statuses at the end of every month from the first assessment to this one, for the
-    responsibilities `now` counts (of these recommendations, of this actor)."""
-    # Years and months as numbers: converting a thousand truncated dates cost more than the query.
-    changes = (
+def _plain_rows(queryset) -> tuple:
+    """The rows of a `values_list` queryset of numbers and texts, as the database driver gives them.
+
+    The ORM's per-value converters are left out: a thousand grouped rows spent more time in them than
+    in the database.
+    """
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # a condition no row can meet, such as none of no recommendations
+        return ()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(map(tuple, cursor.fetchall()))
+
+
+def month_changes(*, recommendations=None, actor=None) -> tuple:
+    """(month, from status, to status, how many) of the status history of these responsibilities (of
+    these recommendations, of this actor), in order; a month is numbered year × 12 + month - 1. One
+    query."""
+    # Whole numbers, so that the driver gives ints (PostgreSQL's EXTRACT is a numeric).
+    month = Cast(ExtractYear("assessed_on") * 12 + ExtractMonth("assessed_on") - 1, IntegerField())
+    rows = _plain_rows(
         StatusChange.objects.filter(_scope(recommendations=recommendations, actor=actor), responsibility__isnull=False)
-        .annotate(year=ExtractYear("assessed_on"), month=ExtractMonth("assessed_on"))
-        .values_list("year", "month", "from_status", "to_status")
+        .annotate(month=month)
+        .values_list("month", "from_status", "to_status")
         .annotate(n=Count("id"))
         .order_by()
     )
+    # Sorted here rather than by the database: the same history gives the same rows.
+    return tuple(sorted(rows))
+
+
+def walk(now: RollUp, changes, today: datetime.date) -> list[Moment]:
+    """The statuses at the end of every month from the first change in `changes` (`month_changes`) to
+    `today`'s month, walked back from `now`."""
     by_month = {}
-    for year, month, from_status, to_status, n in changes:
-        by_month.setdefault(year * 12 + month - 1, []).append((from_status, to_status, n))
+    for month, from_status, to_status, n in changes:
+        by_month.setdefault(month, []).append((from_status, to_status, n))
     if not by_month:
         return []
-    today = today or timezone.localdate()
     # Keyed by the statuses themselves: a status and its value are the same key (Status is a str enum).
     counts = dict(now.counts)
     index, first = today.year * 12 + today.month - 1, min(by_month)
@@ -68,11 +97,19 @@ def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.da
     return moments
 
 
-def at_closed_rounds(*, recommendations=None, actor=None) -> list[Moment]:
-    """The statuses as each closed round froze them, oldest round first."""
+def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.date | None = None) -> list[Moment]:
+    """The statuses at the end of every month from the first assessment to this one, for the
+    responsibilities `now` counts (of these recommendations, of this actor)."""
+    changes = month_changes(recommendations=recommendations, actor=actor)
+    return walk(now, changes, today or timezone.localdate())
+
+
+def round_counts(*, recommendations=None, actor=None) -> tuple:
+    """(round's name, the day it closed, its count at each status in the scale's order) of every closed
+    round that froze any of these responsibilities, oldest first: two queries (one when none closed)."""
     rounds = {r.pk: r for r in ReportingRound.objects.filter(closed_at__isnull=False).order_by("closed_at", "pk")}
     if not rounds:
-        return []
+        return ()
     counts = (
         RoundStatus.objects.filter(
             _scope(recommendations=recommendations, actor=actor), round__in=list(rounds), actor__isnull=False
@@ -84,8 +121,21 @@ def at_closed_rounds(*, recommendations=None, actor=None) -> list[Moment]:
     tallies = {pk: dict.fromkeys(Status, 0) for pk in rounds}
     for round_id, status, n in counts:
         tallies[round_id][Status(status)] = n
-    return [
-        Moment(when=timezone.localdate(r.closed_at), rollup=RollUp(counts=tallies[pk]), label=str(r))
+    return tuple(
+        (str(r), timezone.localdate(r.closed_at), tuple(tallies[pk].values()))
         for pk, r in rounds.items()
         if any(tallies[pk].values())
+    )
+
+
+def round_moments(rows) -> list[Moment]:
+    """The moments of `round_counts`'s rows."""
+    return [
+        Moment(when=when, rollup=RollUp(counts=dict(zip(Status, counts, strict=True))), label=label)
+        for label, when, counts in rows
     ]
+
+
+def at_closed_rounds(*, recommendations=None, actor=None) -> list[Moment]:
+    """The statuses as each closed round froze them, oldest round first."""
+    return round_moments(round_counts(recommendations=recommendations, actor=actor))

@@ -4,6 +4,8 @@ The markup lives in templates under `tracker/includes/`. Badges and roll-up bars
 of their inputs and the language, so each distinct one is rendered once per process and kept.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -239,6 +241,48 @@ def matrix_rows(rows, link=True, progress=False):
             for row in rows
         ),
     )
+
+
+class KeptMarkup:
+    """Markup kept per distinct content, for sections too large or too varied for `_fragment`'s many
+    small entries: at most `size`, the least recently used dropped first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, render):
+        """The markup kept under `key`, or `render()`'s, kept."""
+        with self._lock:
+            markup = self._entries.get(key)
+            if markup is not None:
+                self._entries.move_to_end(key)
+                return markup
+        markup = render()
+        with self._lock:
+            self._entries[key] = markup
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return markup
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+# Each page with a chart (the dashboard, 13 recommendations, some 40 states and bodies, the themes and
+# targets) in four languages; the dashboard's entry, the largest, holds about 1,000 rows of history.
+_over_time_sections = KeptMarkup(size=512)
+
+
+@register.simple_tag
+def progress_over_time(history, section_id):
+    """The "progress through time" section of `history` (`tracker.charts.over_time`); `section_id` is
+    unique on the page. Drawn once per distinct history and language, then kept."""
+    key = (history.key, section_id, get_language())
+    template_name = "tracker/includes/progress_over_time.html"
+    return _over_time_sections.get(key, lambda: render_to_string(template_name, {"history": history, "id": section_id}))
 
 
 @register.simple_tag
