@@ -285,6 +285,54 @@ def progress_over_time(history, section_id):
     return _over_time_sections.get(key, lambda: render_to_string(template_name, {"history": history, "id": section_id}))
 
 
+# A list's filters in each language, for the choices people make most (no filter, one or two).
+_filter_forms = KeptMarkup(size=512)
+
+
+def _frozen_choices(choices) -> tuple:
+    """Choices as a key: (value, label) pairs, groups made tuples too."""
+    return tuple(
+        (str(value), _frozen_choices(label) if isinstance(label, list | tuple) else str(label))
+        for value, label in choices
+    )
+
+
+@register.simple_tag(takes_context=True)
+def filter_form(context, label="", errors_lead="", submit_label="", clear_label="", is_filtered=None):
+    """A list's filters (`filter` in the context, a FilterSet), drawn once per distinct form and kept.
+
+    The key is all the markup shows: the parameters, every field's label, attributes and choices (read
+    here once and handed to the widget, so that drawing it does not read them again) and errors, the
+    address and the language.
+    """
+    filterset, request = context["filter"], context["request"]
+    if is_filtered is None:
+        is_filtered = context.get("is_filtered", False)
+    form = filterset.form
+    fields = []
+    for name, field in form.fields.items():
+        choices = getattr(field.widget, "choices", None)
+        if choices is not None:
+            field.widget.choices = choices = list(choices)
+        attrs = tuple(sorted((key, str(value)) for key, value in field.widget.attrs.items()))
+        fields.append((name, str(field.label), attrs, _frozen_choices(choices or ())))
+    errors = tuple((name, tuple(map(str, messages))) for name, messages in form.errors.items())
+    lists = form.data.lists() if hasattr(form.data, "lists") else ((k, [v]) for k, v in form.data.items())
+    data = tuple(sorted((key, tuple(map(str, values))) for key, values in lists))
+    parameters = (str(label), str(errors_lead), str(submit_label), str(clear_label), bool(is_filtered))
+    key = (type(filterset), request.path, data, tuple(fields), errors, parameters, get_language())
+    include = {
+        "filter": filterset,
+        "request": request,
+        "is_filtered": is_filtered,
+        "label": label,
+        "errors_lead": errors_lead,
+        "submit_label": submit_label,
+        "clear_label": clear_label,
+    }
+    return _filter_forms.get(key, lambda: render_to_string("tracker/includes/filter_form.html", include))
+
+
 @register.simple_tag
 def action_item(action, with_description=False):
     """A published action as every list and timeline shows it: title, date, actor, recommendations and,

@@ -33,6 +33,7 @@ from ..columns import (
 )
 from ..filters import ActionFilter, ActorFilter, RecommendationFilter, ResponsibilityFilter, StatusChangeFilter
 from ..links import page_url
+from ..lookups import Ids
 from ..models import STATUS_ABBREVIATIONS, Action, Actor, Evidence, Status
 from ..ordering import sorted_actors, sorted_responsibilities
 from ..rollup import rollup_of
@@ -189,13 +190,13 @@ def _action_rows(request, queryset):
     for batch in _batches(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
         ids = [row[0] for row in batch]
         numbers = defaultdict(list)
-        for action_id, number in links.filter(action__id__any_of=ids).values_list(
+        for action_id, number in links.filter(action__id__any_of=Ids(ids)).values_list(
             "action_id", "recommendation__number"
         ):
             numbers[action_id].append(number)
         evidence = defaultdict(list)
         for action_id, pk, title, url in (
-            Evidence.objects.filter(action__id__any_of=ids)
+            Evidence.objects.filter(action__id__any_of=Ids(ids))
             .order_by("action_id", "id")
             .values_list("action_id", "pk", "title", "url")
         ):
