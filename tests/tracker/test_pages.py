@@ -224,6 +224,21 @@ def test_filters_narrow_the_action_list(client, db):
     assert "No published action matches these filters." in body
 
 
+def test_kept_filters_follow_the_record_and_the_request(client, db):
+    # The filters' markup is kept per distinct form: a new choice, a renamed one, another value chosen
+    # or an error each give other markup.
+    recs, actors = build_record(recommendations=2, states=2, actions=2)
+    url = reverse("tracker:action_list")
+    assert f"{recs[0].number}. Renamed label" not in client.get(url).content.decode()
+    type(recs[0]).objects.filter(pk=recs[0].pk).update(short_title="Renamed label", short_title_en="Renamed label")
+    assert f"{recs[0].number}. Renamed label" in client.get(url).content.decode()
+    chosen = client.get(f"{url}?actor={actors[1].code}").content.decode()
+    assert f'<option value="{actors[1].code}" selected>' in chosen
+    assert f'<option value="{actors[1].code}" selected>' not in client.get(url).content.decode()
+    assert 'role="alert"' in client.get(f"{url}?status=bogus").content.decode()
+    assert 'role="alert"' not in client.get(url).content.decode()
+
+
 def test_actor_list_filters_by_kind(client, db):
     build_record(recommendations=1, states=3, actions=0)
     body = client.get(reverse("tracker:actor_list") + "?kind=regional_process").content.decode()
