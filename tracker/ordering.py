@@ -7,6 +7,7 @@ differs between SQLite and PostgreSQL and between servers: lists of actors are s
 """
 
 import unicodedata
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
@@ -23,8 +24,10 @@ def shown_name(actor, language=None) -> str:
     return getattr(actor, f"name_{language}", None) or english
 
 
+@lru_cache(maxsize=4096)
 def alphabetical(text: str) -> str:
-    """Letters without their accents, case folded: "Áustria" sorts with the other A's."""
+    """Letters without their accents, case folded: "Áustria" sorts with the other A's. (The names are
+    few and every list of actors sorts them: each is worked out once per process.)"""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -8,7 +8,7 @@ from .classification import (
     classified_numbers,
     term_page,
 )
-from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
+from .common import ACTOR_FIELDS, current_recommendations, listed_actions, published_actions, responsibility_statuses
 from .map import progress_map
 from .open_data import (
     FEED_LENGTH,
@@ -64,6 +64,7 @@ __all__ = [
     "public_responsibilities",
     "public_status_changes",
     "recommendation_numbers_by_actor",
+    "listed_actions",
     "published_actions",
     "recommendation_list",
     "recommendation_page",

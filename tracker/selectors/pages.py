@@ -15,7 +15,7 @@ from ..models import STATUS_WEIGHTS, Actor
 from ..ordering import sorted_actors
 from ..rollup import RollUp, annotate_status_counts, rollup_of
 from .classification import attach_classification
-from .common import ACTOR_FIELDS, current_recommendations, published_actions, responsibility_statuses
+from .common import ACTOR_FIELDS, current_recommendations, listed_actions, responsibility_statuses
 
 LATEST_ACTIONS = 8
 TIMELINE_LENGTH = 50
@@ -78,7 +78,7 @@ def dashboard() -> dict:
         "rollup": RollUp.of(row[2] for row in statuses),
         "recommendations": recommendations,
         "matrix": status_matrix(recommendations, statuses),
-        "latest_actions": list(published_actions()[:LATEST_ACTIONS]),
+        "latest_actions": list(listed_actions()[:LATEST_ACTIONS]),
     }
 
 
@@ -93,6 +93,20 @@ def actor_list(actors) -> list:
     for actor in actors:
         actor.rollup = rollup_of(actor)
     return sorted_actors(actors)
+
+
+# What a timeline shows of a status change, with its actor (none for the committee's overall status).
+TIMELINE_CHANGE_FIELDS = (
+    "id",
+    "recommendation",  # read by the related manager that gives them
+    "actor",
+    "from_status",
+    "to_status",
+    "reason",
+    "assessed_on",
+    "changed_at",
+    *(f"actor__{name}" for name in ACTOR_FIELDS),
+)
 
 
 def timeline(*, actions: list, status_changes: list) -> list[dict]:
@@ -130,8 +144,10 @@ def recommendation_page(number: int):
     )
     recommendation.rollup = RollUp.of(responsibility.status for responsibility in responsibilities)
     recommendation.verdicts_differ = verdicts_differ(recommendation)
-    actions = list(published_actions().filter(recommendations=recommendation)[:TIMELINE_LENGTH])
-    changes = list(recommendation.status_changes.select_related("actor")[:TIMELINE_LENGTH])
+    actions = list(listed_actions().filter(recommendations=recommendation)[:TIMELINE_LENGTH])
+    changes = list(
+        recommendation.status_changes.select_related("actor").only(*TIMELINE_CHANGE_FIELDS)[:TIMELINE_LENGTH]
+    )
     return {
         "recommendation": recommendation,
         "responsibilities": responsibilities,
@@ -171,5 +187,5 @@ def actor_page(actor: Actor) -> dict:
         "stale_before": cutoff,
         "rollup": RollUp.of(responsibility.status for responsibility in responsibilities),
         "status_changes": list(actor.status_changes.select_related("recommendation")[:TIMELINE_LENGTH]),
-        "actions": published_actions().filter(actor=actor),
+        "actions": listed_actions().filter(actor=actor),
     }

@@ -233,7 +233,7 @@ ACTION_SORTS = ("date", "actor")
 @public_page
 def action_list(request):
     sort = sort_from(request, ACTION_SORTS, "-date")
-    actions = selectors.published_actions()
+    actions = selectors.listed_actions()
     if sort.key == "actor":
         rank = actor_rank()
         actions = actions.order_by(rank.desc() if sort.descending else rank, "-taken_on", "-id")
