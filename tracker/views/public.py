@@ -280,21 +280,25 @@ def theme_list(request):
     return render(request, "tracker/theme_list.html", selectors.classification_index())
 
 
+def _term_detail(request, term, filter_query):
+    """A theme's or an SDG target's page; `filter_query` lists its recommendations' actions."""
+    context = selectors.term_page(term)
+    context["filter_query"] = filter_query
+    context["history"] = charts.over_time(context["rollup"], recommendations=context["recommendations"])
+    return render(request, "tracker/term_detail.html", context)
+
+
 @require_safe
 @public_page
 def theme_detail(request, slug):
     """A theme's recommendations, each with its progress, and their progress together."""
-    context = selectors.term_page(get_object_or_404(Theme, slug=slug))
-    context["filter_query"] = f"theme={context['term'].slug}"
-    context["history"] = charts.over_time(context["rollup"], recommendations=context["recommendations"])
-    return render(request, "tracker/term_detail.html", context)
+    theme = get_object_or_404(Theme, slug=slug)
+    return _term_detail(request, theme, f"theme={theme.slug}")
 
 
 @require_safe
 @public_page
 def sdg_detail(request, number):
     """An SDG target's official title, the recommendations that serve it, each with its progress."""
-    context = selectors.term_page(get_object_or_404(SdgTarget, number=number))
-    context["filter_query"] = f"sdg={context['term'].number}"
-    context["history"] = charts.over_time(context["rollup"], recommendations=context["recommendations"])
-    return render(request, "tracker/term_detail.html", context)
+    target = get_object_or_404(SdgTarget, number=number)
+    return _term_detail(request, target, f"sdg={target.number}")
