@@ -6,15 +6,14 @@ the feeds) is a mistake in the address, answered 400 naming the parameter, never
 page; a number past the last page asks for a page that does not exist, a 404.
 """
 
-import sys
-
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext
 
 PAGE_PARAMETER = "page"
-# Longer than any list's count of pages: such a number asks for a page past the last (and may be too
-# long for `int()` to read from text at all).
-LONGEST_PAGE_NUMBER = 18
+# Past the last page of any list, yet small enough that a page's offset (times a page size of up to
+# 500) still fits a database's LIMIT and OFFSET: a longer number is read as this one, and is still a
+# page that does not exist (404), never a database error (nor one `int()` refuses to read: too long).
+PAST_ANY_LIST = 10**12
 
 
 class BadPageNumber(BadRequest):
@@ -25,4 +24,7 @@ def page_number(value: str) -> int:
     """The page that `value` (a `?page=` as written) asks for; BadPageNumber, saying why, if none."""
     if not (value.isascii() and value.isdigit()) or not value.strip("0"):
         raise BadPageNumber(gettext("page must be a whole number from 1; “%(value)s” is not.") % {"value": value[:20]})
-    return int(value) if len(value) <= LONGEST_PAGE_NUMBER else sys.maxsize
+    digits = value.lstrip("0")
+    if len(digits) > len(str(PAST_ANY_LIST)):
+        return PAST_ANY_LIST
+    return min(int(digits), PAST_ANY_LIST)
