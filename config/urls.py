@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("tracker.urls")),
 ]
 
+handler400 = "tracker.views.public.bad_request"
 handler404 = "tracker.views.public.page_not_found"

@@ -176,6 +176,7 @@ def public_pages(record):
         "report-refused": "/report/?date_from=2024-12-31&date_to=2024-01-01",
         "actions-refused": "/actions/?recommendation=99&date_after=yesterday&date_before=20240101",
         "not-found": "/actors/NOWHERE/",
+        "bad-page-number": "/actions/?page=0",
     }
 
 

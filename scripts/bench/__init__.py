@@ -15,6 +15,10 @@ gunicorn (`config/gunicorn.conf.py`, 2 workers, production settings) and measure
   doing besides: the figures of a loaded machine are comparable with those of an idle one;
 - first with the cache off (`CACHE_URL=dummycache://`), then with Redis, where the pages come from the
   page cache;
+- with the cache off, the dashboard, the API's actions and the full actions CSV once more, each asked
+  once as wrk asks (no compression) and once with `Accept-Encoding: gzip`, one request at a time: the
+  bytes raw and on the wire, whether the compressed answer said `Content-Encoding: gzip` and
+  `Vary: Accept-Encoding`, and each request's time to the last byte and CPU time;
 - the workers' resident memory at the end, and whether `ETag` / conditional GET answers 304 when nothing
   changed and a new page when something changed elsewhere.
 

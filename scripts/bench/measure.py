@@ -4,7 +4,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from scripts.bench.console import notice, progress
-from scripts.bench.pages import DEEP_API_PAGE, DEEP_ROW, endpoints_for, one_request_at_a_time
+from scripts.bench.pages import DEEP_API_PAGE, DEEP_ROW, compressed_endpoints, endpoints_for, one_request_at_a_time
 from scripts.bench.processes import (
     PYTHON,
     Server,
@@ -18,7 +18,7 @@ from scripts.bench.processes import (
     rss_mb,
     run,
 )
-from scripts.bench.stats import per_request_costs, single_request_load
+from scripts.bench.stats import compression_figures, per_request_costs, single_request_load
 from scripts.bench.wrk import LOAD_THREADS, parse_percentiles, parse_wrk, wrk_command, wrk_label
 
 PERCENTILES_SCRIPT = Path(__file__).with_name("percentiles.lua")
@@ -40,21 +40,46 @@ class Meter:
         }
 
 
-def measure(server, meter, path, *, duration, single=False):
-    """One load run on one path: wrk for `duration` seconds, or one request (a full download), with
-    its time to the first byte and how much the workers' memory grew while it streamed."""
+def measure(server, meter, path, *, duration, single=False, headers=None):
+    """One load run on one path: wrk for `duration` seconds, or one request (a full download, or a
+    request with `headers`), with its time to the first byte, how much the workers' memory grew while
+    it streamed, and how the answer was encoded."""
     url = server.base + path
     before = meter.snapshot()
     if single:
         memory_before = {pid: rss_mb(pid) or 0.0 for pid in server.workers()}
-        status, _, size, first_byte, total = get_timed(url)
+        status, answered, size, first_byte, total = get_timed(url, headers=headers)
         growth = max((rss_mb(pid) or 0.0) - mb for pid, mb in memory_before.items()) if memory_before else 0.0
-        load = single_request_load(status, size, first_byte, total, growth)
+        answered = {name.lower(): value for name, value in answered.items()}
+        load = {
+            **single_request_load(status, size, first_byte, total, growth),
+            "status": status,
+            "content_encoding": answered.get("content-encoding"),
+            "vary": answered.get("vary"),
+        }
     else:
         output = run(wrk_command(url, seconds=duration, latency=True), timeout=duration + 120).stdout
         load = {**parse_wrk(output), "tool": wrk_label(duration)}
     after = meter.snapshot()
     return {**per_request_costs(load, before, after), "load_average": load_average()}
+
+
+# The compressed answer is asked for with this; the raw one without it, as wrk asks (urllib then sends
+# `Accept-Encoding: identity`, which asks for no compression).
+GZIP_REQUEST = {"Accept-Encoding": "gzip"}
+
+
+def compression_check(server, meter):
+    """The dashboard, the API's actions and the full actions CSV, each asked once without compression
+    and once with `Accept-Encoding: gzip`, one request at a time: the bytes on the wire, the headers
+    of the compressed answer, and the time and CPU the server spent on each."""
+    results = {}
+    for name, path, kind in compressed_endpoints():
+        progress(f"  compression: {path} ({kind}), without and with Accept-Encoding: gzip")
+        raw = measure(server, meter, path, duration=0, single=True)
+        gzip = measure(server, meter, path, duration=0, single=True, headers=GZIP_REQUEST)
+        results[name] = compression_figures(path, kind, raw=raw, gzip=gzip)
+    return results
 
 
 def freshness_check(server, env, path="/"):
@@ -161,6 +186,10 @@ def run_mode(pg, base_env, *, name, actions, mode, cache_url, port, duration, re
                     f"{result['cpu_ms']:.2f} ms CPU/request ({result['requests']} requests, {result['errors']} errors)"
                 )
         results["worker_rss_mb"] = [round(rss_mb(pid) or 0, 1) for pid in server.workers()]
+        if mode == "uncached":
+            # Where every answer is built and compressed afresh (the page cache keeps a page it has
+            # compressed once, so there compression costs next to nothing).
+            results["compression"] = compression_check(server, meter)
         if load:
             clients, seconds = load
             results["load"] = load_test(

@@ -66,6 +66,11 @@ COUNTED_PAGES = (
     "/export/recommendations.csv",
 )
 
+# Asked once as wrk asks (no Accept-Encoding) and once with `Accept-Encoding: gzip`, one request at a
+# time, with the cache off: what compression saves on the wire and costs the server, for a page, the
+# API and the full download. Each is named by its endpoint, with the kind of answer it stands for.
+COMPRESSED = {"dashboard": "HTML", "api_actions": "JSON", "csv_actions": "CSV"}
+
 # Downloads stream every row, so their queries grow by design with the rows (a few per chunk of 2,000).
 STREAMED = frozenset(
     {"/export/actions.csv", "/export/actions.xlsx", "/export/matrix.csv", "/export/recommendations.csv"}
@@ -88,3 +93,8 @@ def endpoints_for(mode):
 def one_request_at_a_time(endpoint_name, actions):
     """Whether this endpoint, at this size, is measured with single requests instead of wrk."""
     return endpoint_name in DOWNLOADS and actions > CSV_WRK_LIMIT
+
+
+def compressed_endpoints():
+    """(name, path, kind) of each endpoint whose compression is measured, in the order of ENDPOINTS."""
+    return [(e.name, e.path, COMPRESSED[e.name]) for e in ENDPOINTS if e.name in COMPRESSED]

@@ -165,10 +165,12 @@ def get_json(url, timeout=600):
         return json.loads(response.read())
 
 
-def get_timed(url, timeout=600):
-    """(status, headers, body length, seconds to the first byte of the body, seconds to the last)."""
+def get_timed(url, headers=None, timeout=600):
+    """(status, headers, body length, seconds to the first byte of the body, seconds to the last).
+
+    The body is counted as it crossed the wire: a compressed answer is not decompressed."""
     started = time.monotonic()
-    request = urllib.request.Request(url)  # noqa: S310 - http://127.0.0.1 only
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - http://127.0.0.1 only
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  # nosec B310
             size = len(response.read(1))

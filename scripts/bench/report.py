@@ -10,6 +10,11 @@ COLUMNS = (
     f"{'×hz CPU':>9}{'×hz rps':>9}{'queries':>9}  notes"
 )
 
+COMPRESSION_COLUMNS = (
+    f"  {'endpoint':<26}{'raw bytes':>13}{'gzip bytes':>13}{'share':>8}{'raw ms':>10}{'gzip ms':>10}{'×time':>7}"
+    f"{'raw CPU':>9}{'gzip CPU':>10}  the compressed answer"
+)
+
 
 def format_rps(rps):
     """Three significant figures or so: 1785, 71.3, 0.060."""
@@ -38,6 +43,32 @@ def endpoint_line(row, queries):
     )
 
 
+def compression_line(row):
+    """One answer asked without and with gzip: its bytes, the share left on the wire, each request's
+    milliseconds to the last byte and CPU milliseconds (workers and database), and what the compressed
+    answer said of itself."""
+    raw, gzip = row["raw"], row["gzip"]
+    share = "–" if row["size_ratio"] is None else f"{row['size_ratio']:.1%}"
+    times = "–" if row["time_ratio"] is None else f"{row['time_ratio']:.2f}"
+    if raw["errors"] or gzip["errors"]:
+        said = f"answered {raw.get('status')} without gzip, {gzip.get('status')} with it"
+    else:
+        said = f"Content-Encoding: {row['content_encoding'] or 'none'}; Vary: {row['vary'] or 'none'}"
+    return (
+        f"  {row['path'] + ' (' + row['kind'] + ')':<26}{row['raw_bytes']:>13,}{row['wire_bytes']:>13,}{share:>8}"
+        f"{raw['p50_ms']:>10.1f}{gzip['p50_ms']:>10.1f}{times:>7}{raw['cpu_ms']:>9.2f}{gzip['cpu_ms']:>10.2f}  {said}"
+    )
+
+
+def _compression_lines(compression):
+    if not compression:
+        return
+    yield "compression (one request each, without and with Accept-Encoding: gzip; ms to the last byte, CPU ms):"
+    yield COMPRESSION_COLUMNS
+    for row in compression.values():
+        yield compression_line(row)
+
+
 def _size_lines(size):
     facts = size["facts"]
     yield ""
@@ -53,6 +84,7 @@ def _size_lines(size):
         for missing in data["missing"]:
             yield f"{missing['path']:<22} missing (answered {missing['status']})"
         yield f"worker memory (VmRSS at the end): {', '.join(f'{mb:.0f} MB' for mb in data['worker_rss_mb'])}"
+        yield from _compression_lines(data.get("compression"))
         yield from _load_lines(data.get("load"))
     hits = size.get("cache_hit_queries")
     if hits:

@@ -1,4 +1,5 @@
-"""Medians, ratios to healthz, CPU time per request, and the summary of the repetitions. No I/O."""
+"""Medians, ratios to healthz, CPU time per request, the summary of the repetitions, and what gzip
+did to an answer. No I/O."""
 
 import statistics
 
@@ -64,6 +65,38 @@ def single_request_load(status, size, first_byte, total, rss_growth_mb):
         "rss_growth_mb": round(rss_growth_mb, 1),
         "bytes_per_request": size,
         "tool": ONE_AT_A_TIME,
+    }
+
+
+def compression_figures(path, kind, *, raw, gzip):
+    """What gzip did to one answer. `raw` and `gzip` are single requests (as `measure` records them),
+    the first without Accept-Encoding, the second with `gzip`.
+
+    The answer counts as served compressed when both requests succeeded, the compressed one said
+    `Content-Encoding: gzip` and `Vary: Accept-Encoding` (so that no cache hands it to a client that
+    did not ask), and the raw one came as it is.
+    """
+    varies_on = {name.strip().lower() for name in (gzip.get("vary") or "").split(",")}
+    compressed = (
+        not raw["errors"]
+        and not gzip["errors"]
+        and (gzip.get("content_encoding") or "").lower() == "gzip"
+        and "accept-encoding" in varies_on
+        and not raw.get("content_encoding")
+    )
+    return {
+        "path": path,
+        "kind": kind,
+        "raw_bytes": raw["bytes_per_request"],
+        "wire_bytes": gzip["bytes_per_request"],
+        "size_ratio": ratio(gzip["bytes_per_request"], raw["bytes_per_request"]),
+        "time_ratio": ratio(gzip["p50_ms"], raw["p50_ms"]),
+        "cpu_ratio": ratio(gzip["cpu_ms"], raw["cpu_ms"]),
+        "content_encoding": gzip.get("content_encoding"),
+        "vary": gzip.get("vary"),
+        "served_compressed": compressed,
+        "raw": raw,
+        "gzip": gzip,
     }
 
 

@@ -227,6 +227,34 @@ def xlsx_vs_csv(report, size, mode):
         yield Measurement({}, times, detail)
 
 
+def _compression(size):
+    return size["modes"].get("uncached", {}).get("compression") or {}
+
+
+def _both_answered(row):
+    return not row["raw"]["errors"] and not row["gzip"]["errors"]
+
+
+def served_compressed(report, size, mode):
+    for row in _compression(size).values():
+        said = f"Content-Encoding: {row['content_encoding'] or 'none'}, Vary: {row['vary'] or 'none'}"
+        if not _both_answered(row):
+            detail = f"answered {row['raw'].get('status')} without gzip, {row['gzip'].get('status')} with it"
+        elif row["raw"].get("content_encoding"):
+            detail = f"{said}; compressed ({row['raw']['content_encoding']}) for a client that did not ask too"
+        else:
+            shown = "–" if row["size_ratio"] is None else f"{row['size_ratio']:.1%}"
+            detail = f"{said}; {row['raw_bytes']:,} bytes raw, {row['wire_bytes']:,} with gzip ({shown})"
+        yield Measurement({"kind": row["kind"], "path": row["path"]}, row["served_compressed"], detail)
+
+
+def compressed_csv_share(report, size, mode):
+    row = _compression(size).get("csv_actions")
+    if row and _both_answered(row) and row["size_ratio"] is not None:
+        detail = f"{row['size_ratio']:.1%} ({row['raw_bytes']:,} bytes raw, {row['wire_bytes']:,} with gzip)"
+        yield Measurement({}, row["size_ratio"], detail)
+
+
 def throughput_under_load(report, size, mode):
     load = size["modes"][mode].get("load")
     if load and load.get("healthz", {}).get("rps") and load.get("dashboard"):
@@ -398,6 +426,24 @@ TARGETS = (
         comparison=AT_MOST,
         limit=4.0,
         measure=xlsx_vs_csv,
+    ),
+    Target(
+        key="served_compressed",
+        measures="the dashboard, the API's actions and the full actions CSV, asked once with gzip, once without",
+        statement="{kind} ({path}) is served gzip-compressed to a client that asks ({actions:,})",
+        scope=SIZE,
+        comparison=HOLDS,
+        limit=None,
+        measure=served_compressed,
+    ),
+    Target(
+        key="csv_gzip_share",
+        measures="the bytes of the full actions CSV sent gzip-compressed, as a share of its raw bytes",
+        statement="the full actions CSV with gzip is at most {limit:.0%} of its raw size ({actions:,})",
+        scope=SIZE,
+        comparison=AT_MOST,
+        limit=0.25,
+        measure=compressed_csv_share,
     ),
     Target(
         key="worker_rss_mb",

@@ -61,6 +61,63 @@ def download_row(path, *, seconds, first_byte_ms=300.0, rss_growth_mb=3.0):
     return {**row, "p50_ms": seconds * 1000, "first_byte_ms": first_byte_ms, "rss_growth_mb": rss_growth_mb}
 
 
+def single_request(*, size, ms, status=200, content_encoding=None, vary="Accept-Encoding, Cookie"):
+    """One request alone, as measure() records it for the compression check."""
+    return {
+        "requests": 1,
+        "rps": 1000 / ms,
+        "errors": int(status != 200),
+        "p50_ms": ms,
+        "first_byte_ms": round(ms / 4, 1),
+        "rss_growth_mb": 0.0,
+        "bytes_per_request": size,
+        "tool": ONE_AT_A_TIME,
+        "status": status,
+        "content_encoding": content_encoding,
+        "vary": vary,
+        "worker_cpu_ms": round(ms * 0.8, 3),
+        "db_cpu_ms": round(ms * 0.1, 3),
+        "redis_cpu_ms": 0.0,
+        "cpu_ms": round(ms * 0.9, 3),
+        "workers_restarted": False,
+        "load_average": [0.5, 0.5, 0.5],
+    }
+
+
+def compression_row(path, kind, *, raw_bytes, wire_bytes, raw_ms=100.0, gzip_ms=110.0):
+    """One answer asked without and with gzip, compressed as it should be (compression_figures' shape)."""
+    return {
+        "path": path,
+        "kind": kind,
+        "raw_bytes": raw_bytes,
+        "wire_bytes": wire_bytes,
+        "size_ratio": wire_bytes / raw_bytes,
+        "time_ratio": gzip_ms / raw_ms,
+        "cpu_ratio": gzip_ms / raw_ms,
+        "content_encoding": "gzip",
+        "vary": "Accept-Encoding, Cookie",
+        "served_compressed": True,
+        "raw": single_request(size=raw_bytes, ms=raw_ms),
+        "gzip": single_request(size=wire_bytes, ms=gzip_ms, content_encoding="gzip"),
+    }
+
+
+def compression(actions):
+    """The compression check of one dataset: the dashboard, the API's actions, the full CSV."""
+    return {
+        "dashboard": compression_row("/", "HTML", raw_bytes=152_000, wire_bytes=19_000, raw_ms=120.0, gzip_ms=125.0),
+        "api_actions": compression_row("/api/actions/", "JSON", raw_bytes=61_000, wire_bytes=9_150),
+        "csv_actions": compression_row(
+            "/export/actions.csv",
+            "CSV",
+            raw_bytes=actions * 410,
+            wire_bytes=actions * 50,
+            raw_ms=3600.0,
+            gzip_ms=4500.0,
+        ),
+    }
+
+
 def load_row(path, *, rps, errors=0):
     """One path of the load test (32 clients for 60 s)."""
     return {
@@ -118,6 +175,7 @@ def size_report(actions, *, dashboard_x=8.0, etag='"v1"'):
                 "freshness": freshness(etag=etag),
                 "worker_rss_mb": [105.0, 104.6],
                 "summary": uncached,
+                "compression": compression(actions),
             },
             "cached": {
                 "cache_url": "redis://127.0.0.1:6379/13",

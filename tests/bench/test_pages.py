@@ -7,6 +7,7 @@ from scripts.bench.pages import (
     DEEP_API_PAGE,
     ENDPOINTS,
     STREAMED,
+    compressed_endpoints,
     endpoints_for,
     one_request_at_a_time,
 )
@@ -35,6 +36,15 @@ def test_every_loaded_endpoint_and_every_download_has_its_queries_counted():
     # The deep page's cursor is found when the site is served; its first page is counted.
     assert {endpoint.path for endpoint in ENDPOINTS if endpoint.name != DEEP_API_PAGE} <= set(COUNTED_PAGES)
     assert set(STREAMED) <= set(COUNTED_PAGES)
+
+
+def test_html_json_and_csv_are_each_asked_with_and_without_gzip_on_an_uncached_endpoint():
+    assert compressed_endpoints() == [
+        ("dashboard", "/", "HTML"),
+        ("api_actions", "/api/actions/", "JSON"),
+        ("csv_actions", "/export/actions.csv", "CSV"),
+    ]
+    assert {path for _name, path, _kind in compressed_endpoints()} <= {e.path for e in endpoints_for("uncached")}
 
 
 def test_the_full_csv_is_downloaded_one_at_a_time_only_when_large():

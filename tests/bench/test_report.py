@@ -5,7 +5,16 @@ import json
 import pytest
 
 from scripts.bench.pages import COUNTED_PAGES
-from scripts.bench.report import COLUMNS, endpoint_line, format_rps, render, row_notes, to_json
+from scripts.bench.report import (
+    COLUMNS,
+    COMPRESSION_COLUMNS,
+    compression_line,
+    endpoint_line,
+    format_rps,
+    render,
+    row_notes,
+    to_json,
+)
 from scripts.bench.stats import ONE_AT_A_TIME
 from scripts.bench.targets import check_targets
 from tests.bench import reports
@@ -96,6 +105,40 @@ def test_each_dataset_has_a_table_per_cache_setting():
     assert text.count("-- cached (redis://127.0.0.1:6379/13) --") == 2
     assert text.count(COLUMNS) == 4
     assert "worker memory (VmRSS at the end): 105 MB, 105 MB" in text
+
+
+def test_the_compression_check_has_its_own_lines_under_the_uncached_table():
+    lines = _rendered(reports.report()).splitlines()
+    heading = "compression (one request each, without and with Accept-Encoding: gzip; ms to the last byte, CPU ms):"
+    assert lines.count(heading) == 2
+    start = lines.index(heading)
+    assert lines[start - 1].startswith("worker memory (VmRSS at the end)")
+    assert lines[start + 1] == COMPRESSION_COLUMNS
+    assert lines[start + 2 : start + 5] == [
+        "  / (HTML)                        152,000       19,000   12.5%     120.0     125.0   1.04   108.00    112.50"
+        "  Content-Encoding: gzip; Vary: Accept-Encoding, Cookie",
+        "  /api/actions/ (JSON)             61,000        9,150   15.0%     100.0     110.0   1.10    90.00     99.00"
+        "  Content-Encoding: gzip; Vary: Accept-Encoding, Cookie",
+        "  /export/actions.csv (CSV)       410,000       50,000   12.2%    3600.0    4500.0   1.25  3240.00   4050.00"
+        "  Content-Encoding: gzip; Vary: Accept-Encoding, Cookie",
+    ]
+    # Its columns line up with their headings.
+    assert len(lines[start + 2].split("  Content-Encoding")[0]) == len(COMPRESSION_COLUMNS.split("  the compressed")[0])
+    # Only the uncached table has it.
+    assert lines[start + 5].startswith("-- cached")
+
+
+def test_a_compression_request_that_failed_says_so():
+    row = reports.compression_row("/", "HTML", raw_bytes=152_000, wire_bytes=300)
+    row["gzip"] |= {"status": 500, "errors": 1}
+    assert compression_line(row).endswith("  answered 200 without gzip, 500 with it")
+
+
+def test_a_run_without_the_compression_check_prints_no_compression_lines():
+    report = reports.report()
+    for size in report["sizes"]:
+        del size["modes"]["uncached"]["compression"]
+    assert "compression (" not in _rendered(report)
 
 
 def test_a_missing_endpoint_is_listed_with_its_answer():

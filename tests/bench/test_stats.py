@@ -4,6 +4,7 @@ import pytest
 
 from scripts.bench.stats import (
     ONE_AT_A_TIME,
+    compression_figures,
     cpu_delta,
     median,
     per_request_costs,
@@ -11,7 +12,7 @@ from scripts.bench.stats import (
     single_request_load,
     summarise,
 )
-from tests.bench.reports import run_figures
+from tests.bench.reports import run_figures, single_request
 
 
 def test_median_leaves_out_what_was_not_measured():
@@ -165,3 +166,62 @@ def test_requests_and_errors_are_added_up_over_the_repetitions():
 def test_a_restart_in_any_repetition_is_reported():
     mode = _mode(healthz=[run_figures(rps=1.0, cpu_ms=1.0), run_figures(rps=1.0, cpu_ms=1.0, restarted=True)])
     assert summarise(mode)["healthz"]["workers_restarted"] is True
+
+
+def _compressed(**gzip_changes):
+    raw = single_request(size=41_000_000, ms=3600.0)
+    gzip = single_request(size=5_125_000, ms=4500.0, content_encoding="gzip") | gzip_changes
+    return raw, gzip
+
+
+def test_compression_figures_say_what_gzip_saved_and_what_it_cost():
+    raw, gzip = _compressed()
+    figures = compression_figures("/export/actions.csv", "CSV", raw=raw, gzip=gzip)
+    assert figures == {
+        "path": "/export/actions.csv",
+        "kind": "CSV",
+        "raw_bytes": 41_000_000,
+        "wire_bytes": 5_125_000,
+        "size_ratio": 0.125,
+        "time_ratio": 1.25,
+        "cpu_ratio": 1.25,
+        "content_encoding": "gzip",
+        "vary": "Accept-Encoding, Cookie",
+        "served_compressed": True,
+        # Both requests are kept whole, for bench.json.
+        "raw": raw,
+        "gzip": gzip,
+    }
+
+
+@pytest.mark.parametrize(
+    "gzip_changes",
+    [
+        {"content_encoding": None},
+        {"content_encoding": "br"},
+        # Without Vary, a shared cache could hand the compressed answer to a client that cannot read it.
+        {"vary": "Cookie"},
+        {"vary": None},
+        {"status": 500, "errors": 1},
+    ],
+)
+def test_an_answer_is_served_compressed_only_with_its_encoding_and_vary_said(gzip_changes):
+    raw, gzip = _compressed(**gzip_changes)
+    assert compression_figures("/", "HTML", raw=raw, gzip=gzip)["served_compressed"] is False
+
+
+def test_an_answer_compressed_for_a_client_that_did_not_ask_is_not_served_as_it_should_be():
+    raw, gzip = _compressed()
+    raw["content_encoding"] = "gzip"
+    assert compression_figures("/", "HTML", raw=raw, gzip=gzip)["served_compressed"] is False
+
+
+def test_vary_is_read_whatever_its_case_and_spacing():
+    raw, gzip = _compressed(vary="cookie,accept-encoding", content_encoding="GZIP")
+    assert compression_figures("/", "HTML", raw=raw, gzip=gzip)["served_compressed"] is True
+
+
+def test_an_empty_raw_answer_has_no_share():
+    raw, gzip = _compressed()
+    raw["bytes_per_request"] = 0
+    assert compression_figures("/", "HTML", raw=raw, gzip=gzip)["size_ratio"] is None

@@ -40,6 +40,7 @@ def test_the_thresholds_are_those_the_readme_states():
         "full_csv_first_byte_seconds": 0.5,
         "download_memory_growth_mb": 25.0,
         "xlsx_vs_csv": 4.0,
+        "csv_gzip_share": 0.25,
         "worker_rss_mb": 150.0,
         "demo_data_seconds": 120.0,
         "demo_data_million_seconds": 600.0,
@@ -94,7 +95,7 @@ def test_every_target_is_checked_on_a_full_report():
     assert statements[0] == "every public page's query count is the same at every size"
     assert "worker memory under 150 MB" in statements
     assert statements[-1] == "no failed request under load"
-    assert len(statements) == 46
+    assert len(statements) == 54
 
 
 def test_the_dashboards_growth_is_held_to_its_bound():
@@ -298,6 +299,71 @@ def test_the_full_downloads_are_held_to_their_time_first_byte_and_memory_when_me
     assert (xlsx["result"], xlsx["detail"]) == ("FAIL", "4.19× (13.00 s against 3.10 s)")
     # Loaded with wrk (the smaller dataset), a p50 is not one download's time: no verdict.
     assert not [check for check in check_targets(report) if "at 1,000" in check["target"] and "CSV" in check["target"]]
+
+
+def test_html_json_and_csv_are_served_compressed_to_a_client_that_asks():
+    results = _results(reports.report())
+    checks = [
+        results[f"{kind} ({path}) is served gzip-compressed to a client that asks (100,000)"]
+        for kind, path in (("HTML", "/"), ("JSON", "/api/actions/"), ("CSV", "/export/actions.csv"))
+    ]
+    assert {check["result"] for check in checks} == {"PASS"}
+    assert checks[0]["detail"] == (
+        "Content-Encoding: gzip, Vary: Accept-Encoding, Cookie; 152,000 bytes raw, 19,000 with gzip (12.5%)"
+    )
+
+
+def test_an_answer_sent_uncompressed_or_compressed_to_everyone_fails():
+    report = reports.report()
+    compression = report["sizes"][0]["modes"]["uncached"]["compression"]
+    compression["dashboard"] |= {
+        "served_compressed": False,
+        "content_encoding": None,
+        "wire_bytes": 152_000,
+        "size_ratio": 1.0,
+    }
+    compression["api_actions"]["served_compressed"] = False
+    compression["api_actions"]["raw"]["content_encoding"] = "gzip"
+    compression["csv_actions"]["served_compressed"] = False
+    compression["csv_actions"]["gzip"] |= {"status": 500, "errors": 1}
+    failed = [(check["target"], check["detail"]) for check in _failed(report)]
+    assert failed == [
+        (
+            "HTML (/) is served gzip-compressed to a client that asks (1,000)",
+            "Content-Encoding: none, Vary: Accept-Encoding, Cookie; 152,000 bytes raw, 152,000 with gzip (100.0%)",
+        ),
+        (
+            "JSON (/api/actions/) is served gzip-compressed to a client that asks (1,000)",
+            "Content-Encoding: gzip, Vary: Accept-Encoding, Cookie; "
+            "compressed (gzip) for a client that did not ask too",
+        ),
+        (
+            "CSV (/export/actions.csv) is served gzip-compressed to a client that asks (1,000)",
+            "answered 200 without gzip, 500 with it",
+        ),
+    ]
+    # A failed download has no size to compare.
+    assert "the full actions CSV with gzip is at most 25% of its raw size (1,000)" not in _results(report)
+
+
+def test_the_compressed_csv_is_at_most_a_quarter_of_its_raw_size():
+    report = reports.report()
+    csv = report["sizes"][1]["modes"]["uncached"]["compression"]["csv_actions"]
+    results = _results(report)
+    check = results["the full actions CSV with gzip is at most 25% of its raw size (100,000)"]
+    assert (check["result"], check["detail"]) == ("PASS", "12.2% (41,000,000 bytes raw, 5,000,000 with gzip)")
+    csv |= {"wire_bytes": 10_300_000, "size_ratio": 10_300_000 / 41_000_000}
+    check = _results(report)["the full actions CSV with gzip is at most 25% of its raw size (100,000)"]
+    assert (check["result"], check["detail"]) == ("FAIL", "25.1% (41,000,000 bytes raw, 10,300,000 with gzip)")
+
+
+def test_a_run_without_the_compression_check_has_no_compression_verdict():
+    # bench.json written before the check existed, read back with --from-json.
+    report = reports.report()
+    for size in report["sizes"]:
+        del size["modes"]["uncached"]["compression"]
+    assert not [check for check in check_targets(report) if "gzip" in check["target"]]
+    assert {check["result"] for check in check_targets(report)} == {"PASS"}
 
 
 def test_the_two_datasets_must_not_share_an_etag():

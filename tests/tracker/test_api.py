@@ -244,7 +244,12 @@ def test_pages_hold_50_rows_by_default_and_up_to_500_on_request(client, db):
     assert len(_get(client, "/api/responsibilities/?page_size=7")["results"]) == 7
     assert _get(client, "/api/responsibilities/?page=3", status=404)["detail"]
     assert _get(client, "/api/responsibilities/?page=x", status=400)["page"]
-    assert _get(client, "/api/responsibilities/?page=0", status=400)["page"]
+    # The pages' and the feeds' words, naming the value.
+    assert _get(client, "/api/responsibilities/?page=0", status=400)["page"] == [
+        "page must be a whole number from 1; “0” is not."
+    ]
+    assert _get(client, "/api/actions/?page=-1", status=400)["page"]
+    assert len(_get(client, "/api/responsibilities/?page=")["results"]) == 50
 
 
 def test_a_parameter_a_list_does_not_know_is_refused_by_name(client, db):

@@ -200,13 +200,47 @@ def test_bad_query_strings_give_a_page_not_an_error(client, db, query, list_name
     assert Action.objects.count() == 3
 
 
-@pytest.mark.parametrize("query", ["page=99999999999999999999999", "page=-3", "page=abc"])
-@pytest.mark.parametrize("list_name", ["action_list", "actor_list", "recommendation_list"])
-def test_bad_page_numbers_are_not_found_rather_than_page_one(client, db, query, list_name):
+# Every paged HTML list: the three lists, an actor's actions, the search's results.
+PAGED_LISTS = ["/actions/?", "/actors/?", "/recommendations/?", "/actors/S00/?", "/search/?q=State&"]
+
+
+@pytest.mark.parametrize(
+    "query", ["page=2", "page=99999999999999999999999", pytest.param("page=" + "9" * 5000, id="page=5000 digits")]
+)
+@pytest.mark.parametrize("url", PAGED_LISTS)
+def test_a_page_past_the_last_is_not_found_rather_than_page_one(client, db, query, url):
     build_record(recommendations=1, states=1, actions=1)
-    response = client.get(reverse(f"tracker:{list_name}") + "?" + query)
+    response = client.get(url + query)
     assert response.status_code == 404
     assert "of this list: it has 1 page(s)" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=-1", "page=two", "page=", "page=1.5", "page=%EF%BC%92", "page=%2B1"])
+@pytest.mark.parametrize("url", PAGED_LISTS)
+def test_a_page_that_is_not_a_page_number_is_a_400_naming_it(client, db, query, url):
+    """The address is wrong whatever the list holds: a 400 in the site's layout, never the first
+    page, nor a 404 that would say the page might exist some day."""
+    build_record(recommendations=1, states=1, actions=1)
+    response = client.get(url + query)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "page must be a whole number from 1" in body
+    assert 'class="site-header"' in body and 'href="/actions/"' in body
+
+
+def test_the_400_for_a_page_number_speaks_the_page_language(client, db):
+    build_record(recommendations=1, states=1, actions=1)
+    response = client.get("/actions/?lang=es&page=0")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "page debe ser un número entero a partir de 1" in body and 'lang="es"' in body
+
+
+def test_a_request_the_site_refuses_otherwise_gets_its_400_page_too(client, db):
+    """Django's other 400s (here a host the site does not serve) use the same page, not a 500."""
+    response = client.get("/actions/", HTTP_HOST="elsewhere.example")
+    assert response.status_code == 400
+    assert 'class="site-header"' in response.content.decode()
 
 
 def test_an_unknown_status_says_so_and_lists_nothing(client, db):
@@ -337,9 +371,9 @@ def test_conditions_on_one_responsibility_apply_to_the_same_row(client, db):
     assert client.get("/api/actions/", {"recommendation": 6}).json()["count"] == 1
 
 
-@pytest.mark.parametrize("asked", ["999", "0", "two", "-1"])
+@pytest.mark.parametrize("asked", ["999", "2"])
 def test_a_page_past_the_end_of_a_list_is_not_found_and_says_so(client, db, asked):
-    """Never page 1 in its place (issue 18)."""
+    """Never page 1 in its place (issue 18). A value that is no page number at all is a 400 (above)."""
     ActionFactory.create_batch(3)
     response = client.get(reverse("tracker:action_list"), {"page": asked})
     assert response.status_code == 404

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from ..caching import data_version
 from ..filters import ActorCodeFilter, RecommendationNumberFilter, TermFilter, recommendation_choices, term_choices
 from ..ordering import actor_choices
+from ..paging import BadPageNumber, page_number
 
 # Pagination: a page of 50 by default, up to 500 on request. A size or page number that is not a
 # plain whole number is refused rather than silently replaced, so a script never misreads a page.
@@ -54,10 +55,11 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param) or "1"
         if raw in self.last_page_strings:
             return raw
-        if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
-            # Not a page number at all: the request is wrong (400). A page past the end is a 404.
-            raise ValidationError({self.page_query_param: [_("Give a page number: a whole number from 1.")]})
-        return raw
+        try:
+            # The pages' and the feeds' rule: not a page number at all is a 400; past the end, a 404.
+            return page_number(raw)
+        except BadPageNumber as error:
+            raise ValidationError({self.page_query_param: [str(error)]}) from error
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

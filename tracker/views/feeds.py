@@ -26,11 +26,11 @@ from django.utils.translation import gettext_lazy as _
 from .. import licence, selectors
 from ..links import action_url, actor_url, recommendation_url
 from ..models import Actor
+from ..paging import PAGE_PARAMETER, BadPageNumber, page_number
 
 # Entries are identified by tag URIs (RFC 4151) minted under the site's host name and the date of
 # the forum, so that an entry keeps its id whichever feed carries it.
 _TAG_DATE = "2008-04-17"
-PAGE_PARAMETER = "page"
 # What a feed's address may carry besides its page: the language of its texts.
 KNOWN_PARAMETERS = {PAGE_PARAMETER, "lang"}
 
@@ -55,10 +55,10 @@ def requested_page(request) -> int:
             _gettext("This feed has no parameter %(unknown)s. It knows: %(known)s.")
             % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(KNOWN_PARAMETERS))}
         )
-    value = request.GET.get(PAGE_PARAMETER, "1")
-    if not value.isascii() or not value.isdigit() or int(value) < 1:
-        raise BadFeedRequest(_gettext("page must be a whole number from 1; “%(value)s” is not.") % {"value": value})
-    return int(value)
+    try:
+        return page_number(request.GET.get(PAGE_PARAMETER, "1"))
+    except BadPageNumber as error:
+        raise BadFeedRequest(str(error)) from error
 
 
 class PagedAtomFeed(Atom1Feed):

@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from ..filters import ActionFilter, ActorFilter, RecommendationFilter
 from ..forms import MapForm, MatrixForm
 from ..models import STATUS_RANK, Actor, SdgTarget, Theme
 from ..ordering import actor_rank
+from ..paging import PAGE_PARAMETER, BadPageNumber, page_number
 from ..rollup import rollup_of
 from ..sorting import sort_from, sorted_by
 
@@ -49,16 +50,18 @@ def healthz(request):
 
 
 class NoSuchPage(Http404):
-    """A page number past the end of a list, or not a number: answered 404, saying so."""
+    """A page number past the end of a list: answered 404, saying how many pages the list has."""
 
 
 def page_of(request, rows, per_page=None):
-    """The page of `rows` the query string asks for (`?page=`, the first by default)."""
+    """The page of `rows` the query string asks for (`?page=`, the first by default). A value that is
+    not a page number is a 400 (BadPageNumber, answered by `bad_request`), a page past the end a 404."""
+    asked = request.GET.get(PAGE_PARAMETER, "1")
+    number = page_number(asked)
     paginator = Paginator(rows, per_page or settings.PAGE_SIZE)
-    asked = request.GET.get("page") or "1"
     try:
-        return paginator.page(asked)
-    except (EmptyPage, PageNotAnInteger) as error:
+        return paginator.page(number)
+    except EmptyPage as error:
         raise NoSuchPage(
             _("There is no page “%(page)s” of this list: it has %(count)d page(s).")
             % {"page": asked[:20], "count": paginator.num_pages}
@@ -79,6 +82,13 @@ def page_not_found(request, exception=None):
     """The site's 404 page; for a page number past the end of a list, it says which list has how many."""
     message = str(exception) if isinstance(exception, NoSuchPage) else ""
     return render(request, "404.html", {"page_message": message}, status=404)
+
+
+def bad_request(request, exception=None):
+    """The site's 400 page; for a `?page=` that is not a page number, it says what the parameter takes.
+    Django's own refusals (a host the site does not serve) show it too, without the message."""
+    message = str(exception) if isinstance(exception, BadPageNumber) else ""
+    return render(request, "400.html", {"page_message": message}, status=400)
 
 
 def is_filtered(filterset):
