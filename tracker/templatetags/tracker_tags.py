@@ -4,6 +4,7 @@ The markup lives in templates under `tracker/includes/`. Badges and roll-up bars
 of their inputs and the language, so each distinct one is rendered once per process and kept.
 """
 
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -272,7 +273,7 @@ class KeptMarkup:
 
 
 # Each page with a chart (the dashboard, 13 recommendations, some 40 states and bodies, the themes and
-# targets) in four languages; the dashboard's entry, the largest, holds about 1,000 rows of history.
+# targets) in four languages, at about 15 kB each.
 _over_time_sections = KeptMarkup(size=512)
 
 
@@ -280,7 +281,9 @@ _over_time_sections = KeptMarkup(size=512)
 def progress_over_time(history, section_id):
     """The "progress through time" section of `history` (`tracker.charts.over_time`); `section_id` is
     unique on the page. Drawn once per distinct history and language, then kept."""
-    key = (history.key, section_id, get_language())
+    # A digest of the rows, not the rows: the dashboard's history alone is some 1,000 of them.
+    digest = hashlib.blake2b(repr(history.key).encode(), digest_size=16).digest()
+    key = (digest, section_id, get_language())
     template_name = "tracker/includes/progress_over_time.html"
     return _over_time_sections.get(key, lambda: render_to_string(template_name, {"history": history, "id": section_id}))
 
