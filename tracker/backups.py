@@ -273,23 +273,3 @@ def empty_tables() -> None:
     """
     tables = [model._meta.db_table for model in covered_models()]
     connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
-
-
-class TerminalProgress:
-    """Progress on one line of a terminal, rewritten in place; nothing when the output is not a terminal."""
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream if stream.isatty() else None
-        self.width = 0
-
-    def __call__(self, step: str, done: int, total: int) -> None:
-        if self.stream:
-            line = f"{step}: {done:,} of {total:,} rows"
-            self.stream.write("\r" + line.ljust(self.width), ending="")
-            self.stream.flush()
-            self.width = len(line)
-
-    def clear(self) -> None:
-        if self.stream and self.width:
-            self.stream.write("\r" + " " * self.width + "\r", ending="")
-            self.width = 0

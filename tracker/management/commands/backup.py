@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from tracker import backups
+from tracker.progress import TerminalProgress
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} exists: choose another name, or add --overwrite to replace it.")
         if not path.parent.is_dir():
             raise CommandError(f"{path.parent} is not a directory: nothing was written.")
-        progress = backups.TerminalProgress(self.stdout)
+        progress = TerminalProgress(self.stdout)
         try:
             manifest = backups.write_backup(path, progress=progress)
         except (backups.BackupError, OSError, DatabaseError) as error:

@@ -61,6 +61,7 @@ from tracker.models import (
     Status,
     StatusChange,
 )
+from tracker.progress import TerminalProgress
 from tracker.services import assessment_step
 
 DEMO_USERNAME = "demo-staff"
@@ -125,8 +126,13 @@ class Command(BaseCommand):
             self._assess_responsibilities(rounds=2 + actions // 25000)
             self._assess_recommendations()
             self._prepare_actors()
+            progress = TerminalProgress(self.stdout, unit="actions") if verbosity else None
             for start in range(0, actions, CHUNK_SIZE):
                 self._add_actions(min(CHUNK_SIZE, actions - start))
+                if progress:
+                    progress("adding", min(start + CHUNK_SIZE, actions), actions)
+            if progress:
+                progress.clear()
             rounds = add_rounds(rng=self.rng, today=self.today, user=self.user)
             self.counts["history"] += rounds.pop("history", 0)
             self.counts.update(rounds)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from tracker import backups
 from tracker.backups import DOCUMENTS, MANIFEST, RECORD, BackupError, Progress
 from tracker.caching import bump_data_version, connect_signals
+from tracker.progress import TerminalProgress
 
 # What a file that passed the checks can still fail on while it loads; all of it is rolled back.
 # (A document's name that would leave the storage is a SuspiciousOperation.)
@@ -76,7 +77,7 @@ class Command(BaseCommand):
         keep = Path(keep_dir) if keep_dir else path.absolute().parent
         if replace and not keep.is_dir():
             raise CommandError(f"{keep} is not a directory, so what --replace replaces could not be kept.")
-        progress = backups.TerminalProgress(self.stdout)
+        progress = TerminalProgress(self.stdout)
         try:
             archive, manifest = open_backup(path, progress=progress)
         except BackupError as error:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from tracker import reminders
+from tracker.progress import TerminalProgress
 
 
 def iso_date(value: str) -> datetime.date:
@@ -18,28 +19,6 @@ def iso_date(value: str) -> datetime.date:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {value!r}") from None
-
-
-class TerminalProgress:
-    """A counter redrawn in place on a terminal; nothing at all when the output is a file or a pipe
-    (cron mails, logs), where only the lines of the e-mails and the count matter."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.active = stream.isatty()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.active and total:
-            self.stream.write(f"\rsending reminders: {done}/{total}", style_func=str, ending="")
-            self.stream.flush()
-            self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r\033[K", style_func=str, ending="")
-            self.stream.flush()
-            self.shown = False
 
 
 class Command(BaseCommand):
@@ -72,20 +51,23 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(due)} reminders would be sent (dry run: none sent or recorded)")
             return
 
-        progress = TerminalProgress(self.stderr)
+        terminal = TerminalProgress(self.stderr, unit="reminders")
+
+        def progress(done, total):
+            terminal("sending", done, total)
 
         def sent(reminder):
-            progress.clear()
+            terminal.clear()
             self.stdout.write(reminder.describe())
 
         def failed(reminder, error):
-            progress.clear()
+            terminal.clear()
             self.stderr.write(f"not sent: {reminder.describe()}: {error}")
 
         try:
             result = reminders.send_reminders(due, today=today, on_sent=sent, on_failed=failed, progress=progress)
         finally:
-            progress.clear()
+            terminal.clear()
         self.stdout.write(f"{len(result.sent)} reminders sent")
         if result.failed:
             names = "; ".join(f"{reminder.describe()} ({error})" for reminder, error in result.failed)
