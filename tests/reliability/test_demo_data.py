@@ -191,3 +191,25 @@ def test_demo_data_has_two_closed_rounds_and_an_open_one_under_way(db, client):
     # Running it again adds actions, not more rounds.
     call_command("create_demo_data", actions=10, seed=5, verbosity=0)
     assert ReportingRound.objects.count() == 3
+
+
+def test_a_large_load_builds_the_search_indexes_again_after_it(postgresql, monkeypatch):
+    from tracker.demo import bulk
+    from tracker.search.matching import match_actions
+    from tracker.search.text import parse_query
+
+    connection = postgresql
+
+    def gin_indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%USING gin%' ORDER BY 1")
+            return [name for (name,) in cursor.fetchall()]
+
+    before = gin_indexes()
+    assert len(before) == 8
+    # A small load counts as a large one here: the indexes are dropped, then built again.
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 10)
+    call_command("create_demo_data", actions=40, seed=3, verbosity=0)
+    assert gin_indexes() == before
+    title = Action.objects.filter(state=Action.State.PUBLISHED).values_list("title", flat=True).first()
+    assert match_actions(Action.objects.all(), parse_query(title.split(" (")[0]), "en").exists()
