@@ -223,6 +223,11 @@ def test_filters_are_those_of_the_pages(client, db):
         ("/api/actions/?page_size=0", "page_size"),
         ("/api/actions/?page_size=501", "page_size"),
         ("/api/actions/?page_size=ten", "page_size"),
+        # Plain digits only: a trailing line break is not read as the number before it.
+        ("/api/responsibilities/?page_size=5%0A", "page_size"),
+        ("/api/actions/?page_size=5%0A", "page_size"),
+        ("/api/actions/?page=1&page_size=5%0A", "page_size"),
+        ("/api/search/?q=plan&page_size=5%0A", "page_size"),
     ],
 )
 def test_a_filter_that_cannot_be_understood_gives_a_400_naming_it(client, db, url, parameter):

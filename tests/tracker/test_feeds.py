@@ -339,3 +339,74 @@ def test_every_link_on_every_page_of_a_feed_reaches_its_entry(client, db, feed_u
     assert len(anchors) >= (1 if feed_url == "/actors/S01/feed/" else 50)
     if feed_url in ("/feed/", "/recommendations/1/feed/", "/actors/S01/feed/"):
         assert f"/actors/S01/#status-change-{old.pk}" in anchors
+
+
+FEED_TEXTS = {
+    "es": [
+        "Realizada el 2023-06-01 por Mexico.",
+        "Recomendaciones abordadas: 1.",
+        "Fuente: National report",
+        "Recomendación 1, Mexico: ",
+        "Recomendación 1, el estado general según la Comisión: ",
+        "Motivo: Measures reported in the national plan.",
+        "Ronda de informes abierta: Round 2024",
+        "La fecha límite de los informes es el ",
+    ],
+    "fr": [
+        "Menée le 2023-06-01 par Mexico.",
+        "Recommandations concernées\xa0: 1.",
+        "Source\xa0: National report",
+        "Recommandation 1, Mexico\xa0: ",
+        "Recommandation 1, le statut global de la Commission\xa0: ",
+        "Motif\xa0: Measures reported in the national plan.",
+        "Cycle de rapports ouvert\xa0: Round 2024",
+        "Les rapports sont à remettre le ",
+    ],
+    "pt": [
+        "Realizada em 2023-06-01 por Mexico.",
+        "Recomendações abordadas: 1.",
+        "Fonte: National report",
+        "Recomendação 1, Mexico: ",
+        "Recomendação 1, a situação geral atribuída pela Comissão: ",
+        "Motivo: Measures reported in the national plan.",
+        "Rodada de relatórios aberta: Round 2024",
+        "O prazo dos relatórios vence em ",
+    ],
+}
+
+
+@pytest.mark.parametrize("code", sorted(FEED_TEXTS))
+def test_entries_are_written_in_the_asked_language(client, db, code):
+    """The entries' titles and summaries, not only the feed's title, follow `?lang=`."""
+    mexico = ActorFactory(code="MEX", name="Mexico")
+    recommendation = RecommendationFactory(number=1)
+    ActionFactory(actor=mexico, recommendations=[recommendation])
+    StatusChangeFactory(responsibility=ResponsibilityFactory(recommendation=recommendation, actor=mexico))
+    StatusChangeFactory(responsibility=None, recommendation=recommendation, actor=None)
+    opens_on = timezone.localdate()
+    services.round_save(
+        round_=ReportingRound(name="Round 2024", opens_on=opens_on, due_on=opens_on + datetime.timedelta(days=30)),
+        by=UserFactory(is_staff=True),
+    )
+    feed = _feed(client, f"/feed/?lang={code}")
+    texts = " ".join(_text(e, "title") + " " + _text(e, "summary") for e in _entries(feed))
+    missing = [text for text in FEED_TEXTS[code] if text not in texts]
+    assert not missing, f"not in the {code} feed: {missing}"
+    titles = {
+        "es": "Mexico: acciones y evaluaciones",
+        "fr": "Mexico\xa0: actions et évaluations",
+        "pt": "Mexico: ações e avaliações",
+    }
+    assert _feed(client, f"/actors/MEX/feed/?lang={code}").find(f"{ATOM}title").text == titles[code]
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("es", "Este canal no tiene el parámetro pgae. Admite: lang, page."),
+        ("fr", "Ce flux n'a pas de paramètre pgae. Paramètres reconnus\xa0: lang, page."),
+    ],
+)
+def test_an_unknown_parameter_is_named_in_the_asked_language(client, db, code, message):
+    response = client.get(f"/feed/?lang={code}&pgae=2")
+    assert response.status_code == 400 and response.content.decode().strip() == message

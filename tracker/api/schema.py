@@ -28,7 +28,8 @@ from ..paging import BadPageNumber, page_number
 # Pagination: a page of 50 by default, up to 500 on request. A size or page number that is not a
 # plain whole number is refused rather than silently replaced, so a script never misreads a page.
 
-_WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
+# Matched whole (fullmatch): `$` would also match before a final line break, reading "5\n" as 5.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 class Pagination(PageNumberPagination):
@@ -41,7 +42,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
-        if not _WHOLE_NUMBER.match(raw) or not 1 <= int(raw) <= self.max_page_size:
+        if not _WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {
                     self.page_size_query_param: [

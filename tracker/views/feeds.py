@@ -20,8 +20,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
-from django.utils.translation import gettext as _gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import licence, selectors
 from ..links import action_url, actor_url, recommendation_url
@@ -52,7 +52,7 @@ def requested_page(request) -> int:
     unknown = sorted(set(request.GET) - KNOWN_PARAMETERS)
     if unknown:
         raise BadFeedRequest(
-            _gettext("This feed has no parameter %(unknown)s. It knows: %(known)s.")
+            _("This feed has no parameter %(unknown)s. It knows: %(known)s.")
             % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(KNOWN_PARAMETERS))}
         )
     try:
@@ -87,7 +87,7 @@ class FollowUpFeed(Feed):
     """The latest published actions and status changes of the whole follow-up, newest first."""
 
     feed_type = PagedAtomFeed
-    author_name = _("Special Committee on Migration Issues, Organization of American States")
+    author_name = gettext_lazy("Special Committee on Migration Issues, Organization of American States")
 
     def __call__(self, request, *args, **kwargs):
         try:
@@ -178,14 +178,14 @@ class FollowUpFeed(Feed):
     def item_title(self, entry):
         item = entry["item"]
         if entry["kind"] == "round-opened":
-            return _gettext("Reporting round opened: %(name)s") % {"name": item.name}
+            return _("Reporting round opened: %(name)s") % {"name": item.name}
         if entry["kind"] == "round-closed":
-            return _gettext("Reporting round closed: %(name)s") % {"name": item.name}
+            return _("Reporting round closed: %(name)s") % {"name": item.name}
         if entry["kind"] == "action":
-            return _gettext("%(actor)s: %(title)s") % {"actor": item.actor.name, "title": item.title}
-        return _gettext("Recommendation %(number)s, %(who)s: %(from)s → %(to)s") % {
+            return _("%(actor)s: %(title)s") % {"actor": item.actor.name, "title": item.title}
+        return _("Recommendation %(number)s, %(who)s: %(from)s → %(to)s") % {
             "number": item.recommendation.number,
-            "who": item.actor.name if item.actor else _gettext("the committee's overall status"),
+            "who": item.actor.name if item.actor else _("the committee's overall status"),
             "from": item.get_from_status_display(),
             "to": item.get_to_status_display(),
         }
@@ -193,29 +193,26 @@ class FollowUpFeed(Feed):
     def item_description(self, entry):
         item = entry["item"]
         if entry["kind"] == "round-opened":
-            lines = [_gettext("Reports are due on %(date)s.") % {"date": item.due_on.isoformat()}, item.request]
+            lines = [_("Reports are due on %(date)s.") % {"date": item.due_on.isoformat()}, item.request]
             return linebreaks("\n\n".join(line for line in lines if line), autoescape=True)
         if entry["kind"] == "round-closed":
             lines = [
-                _gettext(
-                    "The statuses as they stood at the close, and what moved since the previous round, are on its page."
-                )
+                _("The statuses as they stood at the close, and what moved since the previous round, are on its page.")
             ]
             return linebreaks("\n\n".join(lines), autoescape=True)
         if entry["kind"] == "action":
             numbers = ", ".join(str(number) for number in item.recommendation_numbers)
             lines = [
-                _gettext("Taken on %(date)s by %(actor)s.")
-                % {"date": item.taken_on.isoformat(), "actor": item.actor.name},
-                _gettext("Recommendations addressed: %(numbers)s.") % {"numbers": numbers},
+                _("Taken on %(date)s by %(actor)s.") % {"date": item.taken_on.isoformat(), "actor": item.actor.name},
+                _("Recommendations addressed: %(numbers)s.") % {"numbers": numbers},
                 item.description,
             ]
             if item.information_source:
-                lines.append(_gettext("Source: %(source)s") % {"source": item.information_source})
+                lines.append(_("Source: %(source)s") % {"source": item.information_source})
         else:
             lines = [
-                _gettext("Assessed on %(date)s.") % {"date": item.assessed_on.isoformat()},
-                _gettext("Reason: %(reason)s") % {"reason": item.reason},
+                _("Assessed on %(date)s.") % {"date": item.assessed_on.isoformat()},
+                _("Reason: %(reason)s") % {"reason": item.reason},
             ]
         # The summary is HTML in Atom; escaping the text keeps it plain, whatever it holds.
         return linebreaks("\n\n".join(line for line in lines if line), autoescape=True)
@@ -244,13 +241,13 @@ class FollowUpFeed(Feed):
     def item_categories(self, entry):
         item = entry["item"]
         if entry["kind"].startswith("round"):
-            return [_gettext("Reporting round")]
+            return [_("Reporting round")]
         if entry["kind"] == "action":
             return [
                 item.actor.code,
-                *[_gettext("Recommendation %(number)s") % {"number": number} for number in item.recommendation_numbers],
+                *[_("Recommendation %(number)s") % {"number": number} for number in item.recommendation_numbers],
             ]
-        return [_gettext("Recommendation %(number)s") % {"number": item.recommendation.number}]
+        return [_("Recommendation %(number)s") % {"number": item.recommendation.number}]
 
 
 class RecommendationFeed(FollowUpFeed):
@@ -263,7 +260,7 @@ class RecommendationFeed(FollowUpFeed):
         return self.scope(request, recommendation=recommendation)
 
     def title(self, obj):
-        return _gettext("Recommendation %(number)s: actions and assessments") % {"number": obj.recommendation.number}
+        return _("Recommendation %(number)s: actions and assessments") % {"number": obj.recommendation.number}
 
     def subtitle(self, obj):
         return obj.recommendation.short_title or obj.recommendation.text[:200]
@@ -283,10 +280,10 @@ class ActorFeed(FollowUpFeed):
         return self.scope(request, actor=actor)
 
     def title(self, obj):
-        return _gettext("%(name)s: actions and assessments") % {"name": obj.actor.name}
+        return _("%(name)s: actions and assessments") % {"name": obj.actor.name}
 
     def subtitle(self, obj):
-        return _gettext("Follow-up of the recommendations of the Special Forum on Migration Issues by %(name)s.") % {
+        return _("Follow-up of the recommendations of the Special Forum on Migration Issues by %(name)s.") % {
             "name": obj.actor.name
         }
 
