@@ -134,7 +134,12 @@ def bump_data_version(**kwargs) -> None:
     # Raised once the change is committed, in a transaction of its own: a writer never holds the
     # version row while it waits for another row, so two writers cannot deadlock on it. A page
     # rendered between the commit and the raise is stored under the old number, which nobody asks
-    # for again; the writer's response is sent only after the raise.
+    # for again; the writer's response is sent only after the raise. One raise per transaction: an
+    # import of 500 rows raises it once, not 500 times (a raise waiting in a savepoint that is rolled
+    # back is dropped with it, and the next change asks for another).
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _bump for _sids, func, _robust in connection.run_on_commit):
+        return
     transaction.on_commit(_bump)
 
 

@@ -305,3 +305,29 @@ def test_a_round_reports_draft_leaves_the_round_page_alone_and_its_submission_ch
     services.round_report_submit(report=report, by=liaison_mexico, expected_version=report.version)
     assert client.get(url)["ETag"] != before
     assert RoundReport.objects.get().first_submitted_at is not None
+
+
+def test_one_transaction_raises_the_version_once_and_a_rolled_back_savepoint_loses_nothing():
+    from django.db import transaction
+
+    from tracker.caching import data_version
+
+    before = data_version()
+    with transaction.atomic():
+        for _ in range(3):
+            ResponsibilityFactory()
+    assert data_version() == before + 1
+    # The raise asked for inside a savepoint goes with it; the change made after asks again.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ResponsibilityFactory()
+                raise RuntimeError("undone")
+        except RuntimeError:
+            pass
+        ResponsibilityFactory()
+    assert data_version() == before + 2
+    # Nothing public written: no raise at all.
+    with transaction.atomic():
+        pass
+    assert data_version() == before + 2
