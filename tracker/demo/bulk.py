@@ -1,12 +1,36 @@
 """Writing synthetic rows in bulk, with the history rows the services would have written."""
 
+import datetime
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
 BATCH_SIZE = 1000
-# Below this many rows the search indexes are kept up as the rows go in; above, rebuilt after.
+# Below this many rows the indexes are kept up as the rows go in; above, built again after.
 REBUILD_INDEXES_FROM = 10_000
+
+
+# Values the driver takes as an instance holds them.
+PLAIN_VALUES = frozenset({str, int, bool, float, type(None), datetime.date, datetime.datetime})
+
+
+def _reader(field, db):
+    """How a row's value for `field` is read from an instance: the attribute itself when it is a plain
+    value (preparing a million rows' values one by one through their fields cost a quarter of the demo
+    data's Python time), else as `save()` prepares it (a file, a choice, an automatic date)."""
+    attname = field.attname
+
+    def prepared(obj):
+        return field.get_db_prep_save(field.pre_save(obj, True), db)
+
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return prepared
+
+    def read(obj):
+        value = getattr(obj, attname)
+        return value if type(value) in PLAIN_VALUES else prepared(obj)
+
+    return read
 
 
 def write_rows(model, objs: list) -> list:
@@ -35,9 +59,10 @@ def write_rows(model, objs: list) -> list:
             for obj, (value,) in zip(unsaved, sorted(cursor.fetchall()), strict=True):
                 setattr(obj, pk.attname, value)
         columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+        readers = [_reader(field, db) for field in fields]
         with cursor.cursor.copy(f"COPY {db.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields])
+                copy.write_row([read(obj) for read in readers])
     for obj in objs:
         obj._state.adding, obj._state.db = False, db.alias
     return objs
@@ -49,15 +74,16 @@ def tracked(history_model, instance) -> dict:
 
 
 @contextmanager
-def search_indexes_rebuilt_after(models, rows: int):
-    """On PostgreSQL, for a load of at least `REBUILD_INDEXES_FROM` rows: the full-text (GIN) indexes of
-    these models' tables are dropped while the rows go in, and built again at the end, in the same
-    transaction (a failed load gets them back with the rollback).
+def indexes_rebuilt_after(models, rows: int):
+    """On PostgreSQL, for a load of at least `REBUILD_INDEXES_FROM` rows: the secondary indexes of these
+    models' tables (all but the primary keys and the unique ones, which uphold constraints) are
+    dropped while the rows go in, and built again at the end, in the same transaction (a failed load
+    gets them back with the rollback).
 
-    Keeping a GIN index up row by row cost a third of the demo data's time at 100,000 actions (32 s,
-    against 3.5 s to build all eight afresh), and more than that share at a million. The tables are
-    locked against readers until the transaction commits: this is for building a database, not for
-    a site in use.
+    Keeping an index up row by row costs far more than building it once: the full-text (GIN) indexes
+    alone took a third of the demo data's time at 100,000 actions (32 s, against 3.5 s to build all
+    eight afresh). The tables are locked against readers until the transaction commits: this is for
+    building a database, not for a site in use.
     """
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql" or rows < REBUILD_INDEXES_FROM:
@@ -66,8 +92,10 @@ def search_indexes_rebuilt_after(models, rows: int):
     tables = [model._meta.db_table for model in models]
     with db.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND tablename = ANY(%s) AND indexdef LIKE '%%USING gin%%' ORDER BY indexname",
+            "SELECT index.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class index ON index.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE t.relname = ANY(%s) AND NOT i.indisprimary AND NOT i.indisunique "
+            "AND t.relnamespace = to_regnamespace(current_schema())::oid ORDER BY 1",
             [tables],
         )
         indexes = cursor.fetchall()

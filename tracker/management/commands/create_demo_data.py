@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from forum.models import Forum, Recommendation
 from tracker.caching import bump_data_version
-from tracker.demo.bulk import BATCH_SIZE, search_indexes_rebuilt_after, write_rows
+from tracker.demo.bulk import BATCH_SIZE, indexes_rebuilt_after, write_rows
 from tracker.demo.bulk import tracked as _tracked
 from tracker.demo.rounds import add_rounds
 from tracker.demo.texts import ACTION_TITLES, LIST_ITEMS, REASONS, SOURCES, WITHDRAWAL_REASONS
@@ -127,13 +127,15 @@ class Command(BaseCommand):
             self._assess_recommendations()
             self._prepare_actors()
             progress = TerminalProgress(self.stdout, unit="actions") if verbosity else None
-            with search_indexes_rebuilt_after([Action, Evidence], actions):
+            loaded = [Action, Evidence, Action.recommendations.through, Action.history.model, Evidence.history.model]
+            loaded.append(apps.get_model("tracker", "HistoricalAction_recommendations"))
+            with indexes_rebuilt_after(loaded, actions):
                 for start in range(0, actions, CHUNK_SIZE):
                     self._add_actions(min(CHUNK_SIZE, actions - start))
                     if progress:
                         progress("adding", min(start + CHUNK_SIZE, actions), actions)
                 if progress:
-                    progress("building the search indexes", actions, actions)
+                    progress("building the indexes", actions, actions)
             if progress:
                 progress.clear()
             rounds = add_rounds(rng=self.rng, today=self.today, user=self.user)
