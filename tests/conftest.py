@@ -14,6 +14,24 @@ from tracker.caching import recent_pages
 from tracker.models import STAFF_GROUP
 
 
+def pytest_collection_modifyitems(config, items):
+    """Only browser tests may take a browser fixture. A test whose argument happens to share a name with
+    one of Playwright's fixtures (`page`, `context`, `browser`) is given Playwright's session-wide
+    parameter, and pytest then runs it beside the browser tests, pulling those (which empty the
+    database after them) ahead of the tests that need the migrated rows."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", ())
+        and not item.nodeid.startswith("tests/browser/")
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "these tests take one of Playwright's fixtures but are not browser tests; rename the argument: "
+            + ", ".join(strays)
+        )
+
+
 @pytest.fixture(autouse=True)
 def english_to_start():
     """A request in another language leaves it active in the thread; each test starts in English,

@@ -54,12 +54,19 @@ class PanelFactory(DjangoModelFactory):
     topic = factory.Sequence(lambda n: f"Panel topic {n}")
 
 
+def _section_letter(n):
+    """At most two characters, as the column holds: A … Z, then BA … ZZ and round again. The sequence
+    runs on through a worker's whole session, past where a letter and a number would still fit."""
+    letter = chr(ord("A") + n % 26)
+    return letter if n < 26 else chr(ord("A") + n // 26 % 26) + letter
+
+
 class CommentSectionFactory(DjangoModelFactory):
     class Meta:
         model = CommentSection
 
     forum = factory.SubFactory(ForumFactory)
-    letter = factory.Sequence(lambda n: chr(ord("A") + n % 26) + ("" if n < 26 else str(n // 26)))
+    letter = factory.Sequence(lambda n: _section_letter(n))
     heading = factory.Sequence(lambda n: f"Section {n}")
     position = factory.Sequence(lambda n: n + 1)
 

@@ -255,12 +255,12 @@ def test_a_bad_page_or_unknown_parameter_is_a_400_naming_it(client, db, query):
     assert ("pgae" if "pgae" in query else "page") in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["2", "99999999999999999999999", pytest.param("9" * 5000, id="5000 digits")])
-def test_a_page_past_the_last_is_not_found(client, db, page):
+@pytest.mark.parametrize("number", ["2", "99999999999999999999999", pytest.param("9" * 5000, id="5000 digits")])
+def test_a_page_past_the_last_is_not_found(client, db, number):
     """However far past: never a database error on a number too large for its LIMIT and OFFSET."""
     _alternating(ResponsibilityFactory(recommendation=RecommendationFactory(number=1)), 3)
-    assert client.get(f"/feed/?page={page}").status_code == 404
-    assert client.get(f"/recommendations/1/feed/?page={page}").status_code == 404
+    assert client.get(f"/feed/?page={number}").status_code == 404
+    assert client.get(f"/recommendations/1/feed/?page={number}").status_code == 404
 
 
 def test_a_bad_page_is_named_in_the_asked_language(client, db):
