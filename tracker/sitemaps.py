@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Value
+from django.db.models import F, Value
 from django.urls import reverse
 
 from .links import action_url, actor_url, recommendation_url
@@ -110,9 +110,12 @@ class ClassificationSitemap(PublicSitemap):
     """The theme and SDG target pages: what the secretariat's classification groups together."""
 
     def items(self):
-        # One query for both kinds of page.
-        themes = Theme.objects.order_by().values_list(Value("tracker:theme_detail"), "slug")
-        targets = SdgTarget.objects.order_by().values_list(Value("tracker:sdg_detail"), "number")
+        # One query for both kinds of page. Both columns are named annotations, so each part selects them
+        # in the order asked: with a field beside a bare Value, the field came first in the SQL, and the
+        # rows of the union could come back as (key, name).
+        themes = Theme.objects.order_by().annotate(page=Value("tracker:theme_detail"), key=F("slug"))
+        targets = SdgTarget.objects.order_by().annotate(page=Value("tracker:sdg_detail"), key=F("number"))
+        themes, targets = themes.values_list("page", "key"), targets.values_list("page", "key")
         return [reverse(name, args=[key]) for name, key in sorted(themes.union(targets, all=True))]
 
     def path(self, item):
