@@ -21,6 +21,11 @@ The ETag carries the same version, so browsers revalidate every time (`no-cache`
 nothing changed; `Last-Modified` is when the number was last raised (or midnight, when a round opens
 or a report falls overdue, whichever is later).
 
+The same row keeps how many actions are published, counted when the number is raised (under the
+row's lock, so the last raise leaves the latest count): the unfiltered lists of actions, the page and
+the API, show it rather than count up to a million rows on every request. It is read with the number,
+from the shared cache or the row, so a page shows the count of the version it is stored under.
+
 The version is raised from model signals rather than from each service: signals also catch the
 admin's own saves (the forum's editorial fields), `loaddata`, and whatever a later feature adds.
 Bulk writes that send no signal (the demo data) call `bump_data_version()` themselves. The tests
@@ -57,15 +62,18 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Larger answers (a whole spreadsheet) are built again rather than kept: the cache is for pages.
 MAX_KEPT_BYTES = 2 * 1024 * 1024
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Robots-Tag")
-VERSION_KEY = "record-version"
+# The shared cache holds (number, changed_at, published actions) under this key.
+VERSION_KEY = "record-version:3"
 VERSION_TIMEOUT = 60
 WATCHED_APPS = {"forum", "tracker"}
 
 
 # Read when the shared cache does not hold the version: one indexed row, without the ORM's overhead.
-VERSION_QUERY = "SELECT number, changed_at FROM tracker_recordversion WHERE id = 1"
+VERSION_QUERY = "SELECT number, changed_at, published_actions FROM tracker_recordversion WHERE id = 1"
+LOCK_QUERY = "SELECT number FROM tracker_recordversion WHERE id = 1 FOR UPDATE"
 BUMP_QUERY = (
-    "UPDATE tracker_recordversion SET number = number + 1, changed_at = %s WHERE id = 1 RETURNING number, changed_at"
+    "UPDATE tracker_recordversion SET number = number + 1, changed_at = %s, published_actions = %s WHERE id = 1 "
+    "RETURNING number, changed_at, published_actions"
 )
 
 
@@ -80,24 +88,29 @@ def _shared_cache():
     return None if isinstance(backend, LocMemCache) else backend
 
 
-def _as_version(number, changed_at):
+def _as_version(number, changed_at, published_actions=None):
     # SQLite hands back text where PostgreSQL hands back a datetime.
     if isinstance(changed_at, str):
         changed_at = datetime.datetime.fromisoformat(changed_at)
     if changed_at is not None and timezone.is_naive(changed_at):
         changed_at = timezone.make_aware(changed_at, datetime.UTC)
-    return number, changed_at
+    return number, changed_at, published_actions
 
 
 def _read_version():
     with connection.cursor() as cursor:
         cursor.execute(VERSION_QUERY)
         row = cursor.fetchone()
-    return _as_version(*row) if row else (0, None)
+    return _as_version(*row) if row else (0, None, None)
 
 
-def record_version() -> tuple[int, datetime.datetime | None]:
-    """The record's version and when it was raised: from the shared cache, or from its row."""
+# The row a view's request was answered under (`public_page` reads it first): the view's own reads of
+# it (the count of published actions) then cost nothing more.
+_request_row = threading.local()
+
+
+def _version_row():
+    """(number, changed_at, published actions): from the shared cache, or from the row."""
     shared = _shared_cache()
     if shared is None:
         return _read_version()
@@ -109,22 +122,39 @@ def record_version() -> tuple[int, datetime.datetime | None]:
     return version
 
 
+def record_version() -> tuple[int, datetime.datetime | None]:
+    """The record's version and when it was raised: from the shared cache, or from its row."""
+    return _version_row()[:2]
+
+
 def data_version() -> int:
     return record_version()[0]
 
 
+def published_action_count() -> int | None:
+    """How many actions are published, as counted at the record's last raise (None before the first):
+    what an unfiltered list of actions shows, without counting them again."""
+    row = getattr(_request_row, "row", None)
+    return (row if row is not None else _version_row())[2]
+
+
 def _bump():
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(BUMP_QUERY, [now])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The count is taken once this raise holds the row: a raise that waited for another counts
+        # after that one committed, so the last raise leaves the latest count.
+        if connection.features.has_select_for_update:
+            cursor.execute(LOCK_QUERY)
+        published = Action.objects.published().count()
+        cursor.execute(BUMP_QUERY, [now, published])
         row = cursor.fetchone()
-    if row is None:
-        # A random start: two databases (a rebuilt one, a restored copy of another) never count
-        # alike, so an ETag never stands for two different pages.
-        record, _created = RecordVersion.objects.get_or_create(
-            pk=1, defaults={"number": secrets.randbits(52) + 1, "changed_at": now}
-        )
-        row = (record.number, record.changed_at)
+        if row is None:
+            # A random start: two databases (a rebuilt one, a restored copy of another) never count
+            # alike, so an ETag never stands for two different pages.
+            record, _created = RecordVersion.objects.get_or_create(
+                pk=1, defaults={"number": secrets.randbits(52) + 1, "changed_at": now, "published_actions": published}
+            )
+            row = (record.number, record.changed_at, record.published_actions)
     shared = _shared_cache()
     if shared is not None:
         shared.set(VERSION_KEY, _as_version(*row), VERSION_TIMEOUT)
@@ -284,7 +314,8 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             patch_vary_headers(response, VARY)
             return response
-        version, changed_at = record_version()
+        row = _version_row()
+        version, changed_at = row[:2]
         language = translation.get_language() or ""
         # The day is part of the key: a round becomes open, or a report overdue, at midnight.
         key = f"{version}|{timezone.localdate().isoformat()}|{language}|{request.get_full_path()}"
@@ -304,9 +335,13 @@ def public_page(view):
             if cached is not None:
                 response = _from_cache(request, key, cached, keeps)
             else:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render") and callable(response.render):
-                    response = response.render()
+                _request_row.row = row
+                try:
+                    response = view(request, *args, **kwargs)
+                    if hasattr(response, "render") and callable(response.render):
+                        response = response.render()
+                finally:
+                    _request_row.row = None
                 if response.status_code == 200 and not response.streaming and len(response.content) <= MAX_KEPT_BYTES:
                     kept = (response.content, {name: response[name] for name in KEPT_HEADERS if name in response})
                     cache.set(key, kept, PAGE_TIMEOUT)

@@ -331,3 +331,54 @@ def test_one_transaction_raises_the_version_once_and_a_rolled_back_savepoint_los
     with transaction.atomic():
         pass
     assert data_version() == before + 2
+
+
+def _counts_actions(queries):
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(") and '"tracker_action"' in q["sql"]]
+
+
+def test_the_unfiltered_lists_of_actions_take_the_count_kept_with_the_version(staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ActionFactory
+    from tracker.models import RecordVersion
+
+    published = [ActionFactory(), ActionFactory(), ActionFactory()]
+    ActionFactory(state=Action.State.DRAFT)
+    # Each write raised the version as it committed, and counted the published actions then.
+    assert RecordVersion.objects.get().published_actions == 3
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/actions/").content.decode()
+        listed = client.get("/api/actions/").json()
+    assert "3 actions" in body and listed["count"] == 3 and len(listed["results"]) == 3
+    assert _counts_actions(queries) == []
+
+    services.action_withdraw(action=published[0], by=staff, reason="Reported twice.")
+    assert RecordVersion.objects.get().published_actions == 2
+    assert "2 actions" in client.get("/actions/").content.decode()
+    assert client.get("/api/actions/").json()["count"] == 2
+
+    # A filtered list is counted as asked.
+    code = published[1].actor.code
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/actions/?actor={code}").content.decode()
+        listed = client.get(f"/api/actions/?actor={code}").json()
+    assert "1 action" in body and listed["count"] == 1
+    assert len(_counts_actions(queries)) == 2
+
+
+def test_before_any_raise_the_lists_count_their_actions():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ActionFactory
+    from tracker.models import RecordVersion
+
+    ActionFactory()
+    # A database migrated before the count was kept: the row has none until the next change.
+    RecordVersion.objects.update(published_actions=None)
+    with CaptureQueriesContext(connection) as queries:
+        body = Client().get("/actions/").content.decode()
+    assert "1 action" in body and len(_counts_actions(queries)) == 1

@@ -74,10 +74,14 @@ class Pagination(PageNumberPagination):
         return parameters
 
 
-def cached_count(queryset, request) -> int:
+def cached_count(queryset, request, view=None) -> int:
     """How many rows a filtered list has, counted once for each version of the record and each query
-    (its filters): at a million actions the count costs more than the page itself."""
+    (its filters): at a million actions the count costs more than the page itself. A list asked with no
+    filter at all takes the count its view keeps (`kept_count`), when it keeps one."""
     filters = sorted((k, v) for k, v in request.query_params.lists() if k not in ("page", "page_size", "cursor"))
+    kept = getattr(view, "kept_count", None)
+    if kept is not None and not filters and (count := kept()) is not None:
+        return count
     key = (
         "api-count:"
         + hashlib.sha256(
@@ -133,7 +137,7 @@ class LargeListPagination(BasePagination):
     further the page."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.count = cached_count(queryset, request)
+        self.count = cached_count(queryset, request, view)
         if request.query_params.get("page"):
             count = self.count
 

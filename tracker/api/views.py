@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors
+from ..caching import published_action_count
 from ..filters import (
     ActionHarvestFilter,
     ActorFilter,
@@ -164,6 +165,8 @@ class ActionViewSet(PublicViewSet):
     filterset_class = ActionHarvestFilter
     pagination_class = LargeListPagination
     keyset_ordering = ("-taken_on", "-id")
+    # Unfiltered, the list is every published action: counted when the record last changed.
+    kept_count = staticmethod(published_action_count)
 
     def get_queryset(self):
         return selectors.public_actions()

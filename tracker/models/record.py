@@ -15,6 +15,10 @@ class RecordVersion(models.Model):
     number = models.BigIntegerField(default=1)
     # When the number was last raised: the Last-Modified of every public page and download.
     changed_at = models.DateTimeField(default=timezone.now)
+    # How many actions are published, counted when the number is raised: the unfiltered lists of
+    # actions (the page and the API) read it rather than count a million rows on every request.
+    # Empty until the first raise after it was added.
+    published_actions = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("record version")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from forum.models import Forum
 
 from .. import charts, selectors
-from ..caching import public_page
+from ..caching import public_page, published_action_count
 from ..filters import ActionFilter, ActorFilter, RecommendationFilter
 from ..forms import MapForm, MatrixForm
 from ..models import STATUS_RANK, Actor, SdgTarget, Theme
@@ -53,12 +53,15 @@ class NoSuchPage(Http404):
     """A page number past the end of a list: answered 404, saying how many pages the list has."""
 
 
-def page_of(request, rows, per_page=None):
+def page_of(request, rows, per_page=None, count=None):
     """The page of `rows` the query string asks for (`?page=`, the first by default). A value that is
-    not a page number is a 400 (BadPageNumber, answered by `bad_request`), a page past the end a 404."""
+    not a page number is a 400 (BadPageNumber, answered by `bad_request`), a page past the end a 404.
+    `count`, when known already, spares counting the rows."""
     asked = request.GET.get(PAGE_PARAMETER, "1")
     number = page_number(asked)
     paginator = Paginator(rows, per_page or settings.PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
     try:
         return paginator.page(number)
     except EmptyPage as error:
@@ -68,14 +71,16 @@ def page_of(request, rows, per_page=None):
         ) from error
 
 
-def filtered_page(request, filterset, rows=None):
+def filtered_page(request, filterset, rows=None, unfiltered_count=None):
     """The requested page of a filtered list (`rows`, when given, are the filtered rows already
-    read and ordered); no rows at all when a filter could not be understood."""
+    read and ordered); no rows at all when a filter could not be understood. `unfiltered_count`, a
+    function, gives the count of the whole list when no filter is asked (None when it has none)."""
     if not filterset.is_valid():
         rows = filterset.queryset.none()
     elif rows is None:
         rows = filterset.qs
-    return page_of(request, rows)
+    count = unfiltered_count() if unfiltered_count and filterset.is_valid() and not is_filtered(filterset) else None
+    return page_of(request, rows, count=count)
 
 
 def page_not_found(request, exception=None):
@@ -250,7 +255,8 @@ def action_list(request):
     else:
         actions = actions.order_by(*(["-taken_on", "-id"] if sort.descending else ["taken_on", "id"]))
     filterset = ActionFilter(request.GET, queryset=actions)
-    page = filtered_page(request, filterset)
+    # Every published action, unfiltered: their count is kept with the record's version.
+    page = filtered_page(request, filterset, unfiltered_count=published_action_count)
     compact = request.GET.get("view") == "compact"
     return render(
         request,
