@@ -14,8 +14,9 @@ def not_in_future(value):
         raise ValidationError(_("The date cannot be in the future."), code="future_date")
 
 
+# \A and \Z, not ^ and $: a "$" lets a value ending in a line break through.
 actor_code_validator = RegexValidator(
-    r"^[A-Z][A-Z0-9-]{1,19}$",
+    r"\A[A-Z][A-Z0-9-]{1,19}\Z",
     _("Use 2 to 20 capital letters, digits or hyphens, starting with a letter (e.g. MEX, OAS-GS)."),
 )
 

@@ -58,18 +58,27 @@ def test_a_term_has_a_name_in_each_language_with_the_english_as_fallback(staff):
     assert theme.history.get().name_es == "Integración"
 
 
-@pytest.mark.parametrize("number", ["10", "10.", "18.1", "10.C", "x.7", "10.7.1", "0.1"])
+@pytest.mark.parametrize("number", ["10", "10.", "18.1", "10.C", "x.7", "10.7.1", "0.1", "10.7\n"])
 def test_an_sdg_target_number_not_written_as_the_un_does_is_refused(staff, number):
     with pytest.raises(ValidationError, match="as the UN does"):
         services.term_save(term=SdgTarget(number=number, title_en="A title"), by=staff)
     assert not SdgTarget.objects.exists()
 
 
-@pytest.mark.parametrize("slug", ["Human rights!", "Remittances", "labour--migration", "-integration"])
+@pytest.mark.parametrize("slug", ["Human rights!", "Remittances", "labour--migration", "-integration", "integration\n"])
 def test_a_term_slug_is_lower_case_words_joined_by_hyphens(staff, slug):
     with pytest.raises(ValidationError):
         services.term_save(term=Theme(slug=slug, name_en="A theme"), by=staff)
     assert not Theme.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["MEX\n", "mex", "M", "-MEX"])
+def test_an_actor_code_is_capitals_digits_and_hyphens_and_nothing_after(code):
+    from tracker.validators import actor_code_validator
+
+    with pytest.raises(ValidationError, match="capital letters"):
+        actor_code_validator(code)
+    actor_code_validator("OAS-GS")
 
 
 def test_an_action_has_an_optional_type_of_measure(staff):

@@ -16,14 +16,15 @@ from forum.models import Recommendation
 
 from ..links import page_url
 
+# \A and \Z, not ^ and $: a "$" lets a value ending in a line break through.
 sdg_number_validator = RegexValidator(
-    r"^(?:[1-9]|1[0-7])\.(?:[1-9][0-9]?|[a-z])$",
+    r"\A(?:[1-9]|1[0-7])\.(?:[1-9][0-9]?|[a-z])\Z",
     _("Write the target's number as the UN does: the goal, a dot, then the target (10.7, 17.18, 10.c)."),
 )
 
 # Lower case, so that an address or a spreadsheet cell names a term one way only.
 term_slug_validator = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z",
     _("Use lower-case letters and digits, words joined by hyphens (e.g. labour-migration)."),
 )
 
