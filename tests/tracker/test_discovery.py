@@ -9,6 +9,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from tests.tracker.test_api import build_record
@@ -132,7 +133,9 @@ def test_actions_carry_their_last_change_and_long_sections_are_paged(client, db,
     ]
     entry = _xml(client, "/sitemap-actions.xml").find(f"{SM}url")
     pk = int(re.search(r"/actions/(\d+)/", entry.find(f"{SM}loc").text).group(1))
-    assert entry.find(f"{SM}lastmod").text == Action.objects.get(pk=pk).updated_at.date().isoformat()
+    # The day as the site's time zone counts it (between midnight UTC and midnight in New York, a day apart).
+    changed = timezone.localtime(Action.objects.get(pk=pk).updated_at)
+    assert entry.find(f"{SM}lastmod").text == changed.date().isoformat()
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 

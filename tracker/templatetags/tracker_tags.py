@@ -288,6 +288,34 @@ def progress_over_time(history, section_id):
     return _over_time_sections.get(key, lambda: render_to_string(template_name, {"history": history, "id": section_id}))
 
 
+# The site's header and footer for visitors who are not signed in: the same for every such visitor of
+# an address in a language (the header marks the current page and links the address in each language),
+# drawn some 2 ms a page. Signed-in users see their own account links and a form with their CSRF
+# token: theirs is drawn every time.
+_site_chrome = KeptMarkup(size=1024)
+
+
+def _chrome(context, template_name, key):
+    template = context.template.engine.get_template(template_name)
+    user = context.get("user")
+    if key is None or user is None or user.is_authenticated:
+        return template.render(context)
+    return _site_chrome.get((template_name, get_language(), *key), lambda: template.render(context))
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context):
+    """The site's name, its navigation, the search box, the languages and the account links."""
+    request = context.get("request")
+    return _chrome(context, "includes/site_header.html", None if request is None else (request.get_full_path(),))
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context):
+    """Where the record comes from, and the ways to the open data and the rounds."""
+    return _chrome(context, "includes/site_footer.html", ())
+
+
 # A list's filters in each language, for the choices people make most (no filter, one or two).
 _filter_forms = KeptMarkup(size=512)
 
