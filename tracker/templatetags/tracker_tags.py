@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
@@ -242,6 +242,55 @@ def matrix_rows(rows, link=True, progress=False):
             for row in rows
         ),
     )
+
+
+@register.simple_tag
+def responsibility_rows(responsibilities, by):
+    """The body rows of `responsibility_table.html`: each responsibility by its state or body (`by` is
+    "actor") or by its recommendation, with its role, status, last assessment and reasoning."""
+    rows = []
+    for responsibility in responsibilities:
+        if by == "actor":
+            actor = responsibility.actor
+            shown = (("code", actor.code), ("name", conditional_escape(localized(actor, "name"))))
+        else:
+            recommendation = responsibility.recommendation
+            shown = (("number", recommendation.number), ("label", conditional_escape(recommendation_label(recommendation))))
+        reasoning = responsibility.reasoning
+        items = (
+            ("by", by),
+            *shown,
+            ("role", str(responsibility.get_role_display())),
+            ("status", responsibility.status),
+            ("last_assessed", responsibility.last_assessed),
+            ("stale", bool(getattr(responsibility, "stale", False))),
+            ("reasoning", reasoning),
+        )
+        cacheable = len(reasoning) <= CACHED_DESCRIPTION_LENGTH
+        rows.append(_render_fragment("tracker/includes/responsibility_row.html", items, cacheable))
+    return format_html_join("\n  ", "{}", ((row,) for row in rows))
+
+
+@register.simple_tag
+def status_change_item(change, about):
+    """A change of status in a timeline, naming its state or body (`about` is "actor"; the committee
+    when it has none) or its recommendation."""
+    if about == "actor":
+        actor = change.actor
+        shown = (("code", actor.code), ("name", conditional_escape(localized(actor, "name")))) if actor else ()
+    else:
+        shown = (("number", change.recommendation.number),)
+    items = (
+        ("about", about),
+        ("pk", change.pk),
+        ("date", change.assessed_on),
+        *shown,
+        ("from_status", change.from_status),
+        ("to_status", change.to_status),
+        ("reason", change.reason),
+    )
+    cacheable = len(change.reason) <= CACHED_DESCRIPTION_LENGTH
+    return _render_fragment("tracker/includes/status_change.html", items, cacheable)
 
 
 class KeptMarkup:
