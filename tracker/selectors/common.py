@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from forum.models import Forum, Recommendation, translation_columns
 
+from ..kept import plain_rows
 from ..models import Action, Responsibility
 
 # What a page shows of an actor read with its responsibilities: enough to name, order and link it.
@@ -48,9 +49,14 @@ def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:
     At most one row per actor and recommendation: a page reads them once and derives its roll-ups and
     its matrix from them, rather than asking the database for each.
     """
-    responsibilities = Responsibility.objects.filter(recommendation__in=[r.pk for r in recommendations])
-    if actor is not None:
-        responsibilities = responsibilities.filter(actor=actor)
-    # Unordered: the default ordering would join the recommendations only to sort.
-    actor_fields = [f"actor__{name}" for name in ACTOR_FIELDS]
-    return list(responsibilities.order_by().values_list("actor_id", "recommendation_id", "status", *actor_fields))
+    pks = tuple(r.pk for r in recommendations)
+
+    def build():
+        responsibilities = Responsibility.objects.filter(recommendation__in=pks)
+        if actor is not None:
+            responsibilities = responsibilities.filter(actor=actor)
+        # Unordered: the default ordering would join the recommendations only to sort.
+        actor_fields = [f"actor__{name}" for name in ACTOR_FIELDS]
+        return responsibilities.order_by().values_list("actor_id", "recommendation_id", "status", *actor_fields)
+
+    return list(plain_rows(("responsibility_statuses", pks, getattr(actor, "pk", actor)), build))

@@ -5,8 +5,6 @@ of their inputs and the language, so each distinct one is rendered once per proc
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +20,7 @@ from django.utils.translation import get_language
 from forum.models import split_bullets
 
 from .. import links
+from ..kept import Kept
 from ..markdown import render_markdown
 from ..models import STATUS_ABBREVIATIONS, Status, counts_as
 from ..rollup import RollUp
@@ -245,6 +244,31 @@ def matrix_rows(rows, link=True, progress=False):
 
 
 @register.simple_tag
+def recommendation_rows(recommendations):
+    """The body rows of the dashboard's table of recommendations: each with its label, the committee's
+    overall status (`overall_status`), its responsible actors by status and their progress."""
+    return format_html_join(
+        "\n      ",
+        "{}",
+        (
+            (
+                _render_fragment(
+                    "tracker/includes/recommendation_row.html",
+                    (
+                        ("number", recommendation.number),
+                        ("label", conditional_escape(recommendation_label(recommendation))),
+                        ("status", recommendation.overall_status),
+                        ("bar", rollup_bar(recommendation.rollup)),
+                        ("progress", recommendation.rollup.progress),
+                    ),
+                ),
+            )
+            for recommendation in recommendations
+        ),
+    )
+
+
+@register.simple_tag
 def responsibility_rows(responsibilities, by):
     """The body rows of `responsibility_table.html`: each responsibility by its state or body (`by` is
     "actor") or by its recommendation, with its role, status, last assessment and reasoning."""
@@ -255,7 +279,8 @@ def responsibility_rows(responsibilities, by):
             shown = (("code", actor.code), ("name", conditional_escape(localized(actor, "name"))))
         else:
             recommendation = responsibility.recommendation
-            shown = (("number", recommendation.number), ("label", conditional_escape(recommendation_label(recommendation))))
+            label = conditional_escape(recommendation_label(recommendation))
+            shown = (("number", recommendation.number), ("label", label))
         reasoning = responsibility.reasoning
         items = (
             ("by", by),
@@ -293,37 +318,9 @@ def status_change_item(change, about):
     return _render_fragment("tracker/includes/status_change.html", items, cacheable)
 
 
-class KeptMarkup:
-    """Markup kept per distinct content, for sections too large or too varied for `_fragment`'s many
-    small entries: at most `size`, the least recently used dropped first."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, render):
-        """The markup kept under `key`, or `render()`'s, kept."""
-        with self._lock:
-            markup = self._entries.get(key)
-            if markup is not None:
-                self._entries.move_to_end(key)
-                return markup
-        markup = render()
-        with self._lock:
-            self._entries[key] = markup
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return markup
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-
-
 # Each page with a chart (the dashboard, 13 recommendations, some 40 states and bodies, the themes and
 # targets) in four languages, at about 15 kB each.
-_over_time_sections = KeptMarkup(size=512)
+_over_time_sections = Kept(size=512)
 
 
 @register.simple_tag
@@ -341,7 +338,7 @@ def progress_over_time(history, section_id):
 # an address in a language (the header marks the current page and links the address in each language),
 # drawn some 2 ms a page. Signed-in users see their own account links and a form with their CSRF
 # token: theirs is drawn every time.
-_site_chrome = KeptMarkup(size=1024)
+_site_chrome = Kept(size=1024)
 
 
 def _chrome(context, template_name, key):
@@ -365,8 +362,35 @@ def site_footer(context):
     return _chrome(context, "includes/site_footer.html", ())
 
 
+# Sections a template marks with `{% keep %}`: per page kind, language and the values they vary on.
+_kept_sections = Kept(size=1024)
+
+
+class KeepNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context):
+        values = tuple(variable.resolve(context) for variable in self.vary_on)
+        key = (self.name, get_language(), values)
+        return _kept_sections.get(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def keep(parser, token):
+    """`{% keep "name" value … %}…{% endkeep %}`: the markup between, drawn once per language and
+    distinct values (numbers, texts or tuples of them) and kept. The values must be all that the
+    markup shows besides the language: what is not among them must be the same on every request."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% keep %} needs a name, then the values the markup varies on")
+    nodelist = parser.parse(("endkeep",))
+    parser.delete_first_token()
+    return KeepNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
+
+
 # A list's filters in each language, for the choices people make most (no filter, one or two).
-_filter_forms = KeptMarkup(size=512)
+_filter_forms = Kept(size=512)
 
 
 def _frozen_choices(choices) -> tuple:
