@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
@@ -105,8 +106,14 @@ def progress_map(recommendations: list) -> dict:
     small = sorted((s for s in states if s.marker), key=lambda s: s.marker[1])
     for index, state in enumerate(small):
         state.callout = (CALLOUT_X, CALLOUT_TOP + index * CALLOUT_STEP)
+    names = ["name", *(f"name_{code}" for code, _label in settings.LANGUAGES)]
     return {
         "states": states,
+        # All that the drawing and the table show of the states, which keep their markup per value.
+        "states_key": tuple(
+            (s.actor.code, *(getattr(s.actor, name) for name in names), tuple(s.rollup.counts.values()), s.callout)
+            for s in states
+        ),
         "legend": legend(),
         "view_box": drawing()["viewBox"],
         "land": drawing()["land"],
