@@ -269,6 +269,31 @@ def recommendation_rows(recommendations):
 
 
 @register.simple_tag
+def actor_rows(actors):
+    """The body rows of the list of states and bodies: each with its kind and its roll-up (`rollup`)."""
+    return format_html_join(
+        "\n    ",
+        "{}",
+        (
+            (
+                _render_fragment(
+                    "tracker/includes/actor_row.html",
+                    (
+                        ("code", actor.code),
+                        ("name", conditional_escape(localized(actor, "name"))),
+                        ("kind", str(actor.get_kind_display())),
+                        ("total", actor.rollup.total),
+                        ("not_assessed", actor.rollup.not_assessed),
+                        ("progress", actor.rollup.progress),
+                    ),
+                ),
+            )
+            for actor in actors
+        ),
+    )
+
+
+@register.simple_tag
 def responsibility_rows(responsibilities, by):
     """The body rows of `responsibility_table.html`: each responsibility by its state or body (`by` is
     "actor") or by its recommendation, with its role, status, last assessment and reasoning."""
