@@ -49,10 +49,17 @@ _NO_ROWS = ("", (), "")
 
 
 def _statement(queryset) -> tuple:
+    if queryset.query.combinator:
+        raise ValueError("a union's columns come back in the SQL's order, not always as asked: read it through the ORM")
+    compiler = queryset.query.get_compiler(queryset.db)
     try:
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        sql, params = compiler.as_sql()
     except EmptyResultSet:
         return _NO_ROWS
+    # The driver gives the columns in the SQL's order: it must be the order asked.
+    named = [alias for _expression, _sql, alias in compiler.select]
+    if queryset._fields and all(named) and named[: len(queryset._fields)] != list(queryset._fields):
+        raise ValueError(f"the SQL gives its columns as {named}, not as asked: {list(queryset._fields)}")
     return sql, tuple(params), queryset.db
 
 

@@ -15,7 +15,7 @@ from ..models import STATUS_WEIGHTS, Actor
 from ..ordering import sorted_actors
 from ..rollup import RollUp, annotate_status_counts, rollup_of
 from .classification import attach_classification
-from .common import ACTOR_FIELDS, current_recommendations, listed_actions, responsibility_statuses
+from .common import ACTOR_FIELDS, current_recommendations, listed_actions, plain_records, responsibility_statuses
 
 LATEST_ACTIONS = 8
 TIMELINE_LENGTH = 50
@@ -98,8 +98,6 @@ def actor_list(actors) -> list:
 # What a timeline shows of a status change, with its actor (none for the committee's overall status).
 TIMELINE_CHANGE_FIELDS = (
     "id",
-    "recommendation",  # read by the related manager that gives them
-    "actor",
     "from_status",
     "to_status",
     "reason",
@@ -133,6 +131,17 @@ def verdicts_differ(recommendation) -> bool:
     return abs(weight - progress) >= VERDICTS_APART
 
 
+# What a recommendation's page shows of each responsibility, with its actor.
+RESPONSIBILITY_FIELDS = (
+    "id",
+    "role",
+    "status",
+    "last_assessed",
+    "reasoning",
+    *(f"actor__{name}" for name in ACTOR_FIELDS),
+)
+
+
 def recommendation_page(number: int):
     """The recommendation and its follow-up, or None when there is no such recommendation."""
     recommendation = current_recommendations().select_related("forum").filter(number=number).first()
@@ -140,14 +149,12 @@ def recommendation_page(number: int):
         return None
     attach_classification([recommendation])
     responsibilities = sorted_actors(
-        recommendation.responsibilities.select_related("actor").order_by(), key=lambda r: r.actor
+        plain_records(recommendation.responsibilities.order_by(), RESPONSIBILITY_FIELDS), key=lambda r: r.actor
     )
     recommendation.rollup = RollUp.of(responsibility.status for responsibility in responsibilities)
     recommendation.verdicts_differ = verdicts_differ(recommendation)
     actions = list(listed_actions().filter(recommendations=recommendation)[:TIMELINE_LENGTH])
-    changes = list(
-        recommendation.status_changes.select_related("actor").only(*TIMELINE_CHANGE_FIELDS)[:TIMELINE_LENGTH]
-    )
+    changes = plain_records(recommendation.status_changes.all()[:TIMELINE_LENGTH], TIMELINE_CHANGE_FIELDS)
     return {
         "recommendation": recommendation,
         "responsibilities": responsibilities,

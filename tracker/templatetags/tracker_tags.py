@@ -22,7 +22,7 @@ from forum.models import split_bullets
 from .. import links
 from ..kept import Kept
 from ..markdown import render_markdown
-from ..models import STATUS_ABBREVIATIONS, Status, counts_as
+from ..models import STATUS_ABBREVIATIONS, Responsibility, Status, counts_as
 from ..rollup import RollUp
 
 register = template.Library()
@@ -310,7 +310,7 @@ def responsibility_rows(responsibilities, by):
         items = (
             ("by", by),
             *shown,
-            ("role", str(responsibility.get_role_display())),
+            ("role", str(Responsibility.Role(responsibility.role).label)),
             ("status", responsibility.status),
             ("last_assessed", responsibility.last_assessed),
             ("stale", bool(getattr(responsibility, "stale", False))),

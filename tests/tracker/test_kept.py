@@ -1,0 +1,114 @@
+"""What a process keeps: the SQL of repeated reads, plain records and rows, and marked sections."""
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from tests.factories import UserFactory
+from tests.tracker.test_api import build_record
+from tracker import kept
+from tracker.models import Action, Responsibility, StatusChange, Theme
+from tracker.selectors import listed_actions, responsibility_statuses
+from tracker.selectors.common import ACTOR_FIELDS, plain_records
+
+pytestmark = pytest.mark.django_db
+
+
+def _statuses(recommendations):
+    fields = ["actor_id", "recommendation_id", "status", *(f"actor__{name}" for name in ACTOR_FIELDS)]
+    rows = Responsibility.objects.filter(recommendation__in=recommendations).values_list(*fields)
+    return sorted(map(tuple, rows))
+
+
+def test_a_kept_read_gives_what_the_orm_gives_and_is_built_once_per_input_and_language():
+    recommendations, _actors = build_record(recommendations=2, states=2, actions=1)
+    kept._statements.clear()
+    built = []
+
+    def build():
+        built.append(translation.get_language())
+        return Responsibility.objects.filter(recommendation__in=recommendations[:1]).order_by().values_list("status")
+
+    key = ("statuses-of-the-first", recommendations[0].pk)
+    with translation.override("en"):
+        first = kept.plain_rows(key, build)
+        assert kept.plain_rows(key, build) == first
+    with translation.override("es"):
+        kept.plain_rows(key, build)
+    assert built == ["en", "es"]
+    assert sorted(first) == sorted(recommendations[0].responsibilities.values_list("status"))
+    assert sorted(responsibility_statuses(recommendations)) == _statuses(recommendations)
+    # A change of the data is read at once: only the SQL is kept, never the rows.
+    Responsibility.objects.filter(recommendation=recommendations[0]).update(status="full")
+    assert set(kept.plain_rows(key, build)) == {("full",)}
+
+
+def test_a_kept_read_of_nothing_makes_no_query_and_a_union_is_refused():
+    with CaptureQueriesContext(connection) as queries:
+        assert responsibility_statuses([]) == []
+    assert len(queries) == 0
+    themes = Theme.objects.values_list("slug")
+    with pytest.raises(ValueError, match="union"):
+        kept.plain_rows(("themes-twice",), lambda: themes.union(themes, all=True))
+
+
+def test_plain_records_nest_related_fields_and_an_absent_one_is_none():
+    recommendations, _actors = build_record(recommendations=1, states=1, actions=0)
+    fields = ("id", "to_status", "actor__code", "actor__name")
+    records = plain_records(StatusChange.objects.filter(recommendation=recommendations[0]).order_by("pk"), fields)
+    changes = list(StatusChange.objects.filter(recommendation=recommendations[0]).order_by("pk"))
+    assert [(r.pk, r.id, r.to_status) for r in records] == [(c.pk, c.pk, c.to_status) for c in changes]
+    assert [r.actor and (r.actor.code, r.actor.name) for r in records] == [
+        c.actor and (c.actor.code, c.actor.name) for c in changes
+    ]
+    assert any(r.actor is None for r in records)  # the committee's overall status has no actor
+
+
+def test_listed_actions_are_the_published_ones_with_their_actor_and_numbers_in_one_query():
+    build_record(recommendations=3, states=2, actions=5)
+    with CaptureQueriesContext(connection) as queries:
+        listed = list(listed_actions().order_by("pk"))
+    assert len(queries) == 1
+    published = list(Action.objects.published().order_by("pk"))
+    assert [a.pk for a in listed] == [a.pk for a in published]
+    for shown, action in zip(listed, published, strict=True):
+        assert (shown.title, shown.taken_on, shown.description) == (action.title, action.taken_on, action.description)
+        assert shown.actor.code == action.actor.code and shown.actor.name_en == action.actor.name_en
+        assert list(shown.recommendation_numbers) == action.recommendation_numbers
+
+
+def test_a_kept_section_is_drawn_once_per_value_and_language():
+    drawn = []
+    template = Template('{% load tracker_tags %}{% keep "counted" value %}{{ draw }}{% endkeep %}')
+
+    class Counter:
+        def __str__(self):
+            drawn.append(1)
+            return str(len(drawn))
+
+    def render(value, language="en"):
+        with translation.override(language):
+            return template.render(Context({"value": value, "draw": Counter()}))
+
+    assert render("test-a") == "1"
+    assert render("test-a") == "1"
+    assert render("test-b") == "2"
+    assert render("test-a", "fr") == "3"
+    assert len(drawn) == 3
+
+
+def test_the_header_kept_for_visitors_never_reaches_a_signed_in_user_nor_the_reverse(client):
+    build_record(recommendations=1, states=1, actions=0)
+    assert "Sign out" not in client.get("/?lang=en").content.decode()
+    client.force_login(UserFactory(is_staff=True))
+    signed_in = client.get("/?lang=en").content.decode()
+    assert "Sign out" in signed_in and "Administration" in signed_in and "csrfmiddlewaretoken" in signed_in
+    client.logout()
+    client.cookies.clear()
+    visitor = client.get("/?lang=en").content.decode()
+    assert "Sign out" not in visitor and "csrfmiddlewaretoken" not in visitor
+    # The header marks the page it is on, and links this very address in each language.
+    assert '<a href="/actors/" aria-current="page">' in client.get("/actors/?lang=en").content.decode()
+    assert '<a href="?lang=fr&amp;kind=body" hreflang="fr"' in client.get("/actors/?lang=en&kind=body").content.decode()
