@@ -1,7 +1,10 @@
+import json
+
 import pytest
 
 from forum.models import Recommendation
 from tests.factories import RecommendationFactory, ResponsibilityFactory
+from tracker.api.serializers import RollUpSerializer, rollup_data
 from tracker.models import Responsibility, Status
 from tracker.rollup import RollUp, annotate_status_counts, rollup_of
 
@@ -38,3 +41,12 @@ def test_rollup_per_recommendation_is_computed_in_sql(db, statuses, progress, dj
         rows = list(annotate_status_counts(Recommendation.objects.order_by("number")))
     assert rollup_of(rows[0]).progress == progress
     assert rollup_of(rows[1]).total == 0
+
+
+@pytest.mark.parametrize(
+    "statuses",
+    [[], ["not_assessed"], ["full", "partial", "not_applicable"], ["pending", "substantial", "non_compliance", "full"]],
+)
+def test_the_apis_rollup_is_what_its_serializer_gives(statuses):
+    rollup = RollUp.of(statuses)
+    assert json.dumps(rollup_data(rollup)) == json.dumps(RollUpSerializer(rollup).data)

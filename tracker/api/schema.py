@@ -32,7 +32,21 @@ from ..paging import BadPageNumber, page_number
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
+class FirstPageCounted(DjangoPaginator):
+    """A paginator that reads the first page before counting: a list that fits on it (the
+    recommendations, the states and bodies) is counted from its rows, without a query of its own."""
+
+    def page(self, number):
+        if str(number) != "1" or "count" in self.__dict__:
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) <= self.per_page:
+            self.count = len(rows)
+        return self._get_page(rows[: self.per_page], 1, self)
+
+
 class Pagination(PageNumberPagination):
+    django_paginator_class = FirstPageCounted
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -43,6 +43,19 @@ class RollUpSerializer(serializers.Serializer):
     )
 
 
+def rollup_data(rollup) -> dict:
+    """What `RollUpSerializer(rollup).data` gives, built directly: a serializer for each row of a list
+    (copying its fields each time) cost more than the rest of the row."""
+    progress = rollup.progress
+    return {
+        "counts": {status.value: int(rollup.counts[status]) for status in Status},
+        "total": int(rollup.total),
+        "assessed": int(rollup.counted),
+        "not_assessed": int(rollup.not_assessed),
+        "progress": None if progress is None else float(progress),
+    }
+
+
 class TermSerializer(serializers.Serializer):
     """A term of the secretariat's classification."""
 
@@ -118,7 +131,7 @@ class RecommendationSerializer(serializers.Serializer):
 
     @extend_schema_field(RollUpSerializer)
     def get_rollup(self, obj):
-        return RollUpSerializer(rollup_of(obj)).data
+        return rollup_data(rollup_of(obj))
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj):
@@ -138,7 +151,7 @@ class ActorSerializer(serializers.Serializer):
 
     @extend_schema_field(RollUpSerializer)
     def get_rollup(self, obj):
-        return RollUpSerializer(rollup_of(obj)).data
+        return rollup_data(rollup_of(obj))
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj):

@@ -175,6 +175,10 @@ def stale_before(today: datetime.date | None = None) -> datetime.date:
         return today.replace(year=today.year - STALE_AFTER_YEARS, day=28)
 
 
+# What an actor's page shows of each change of its statuses.
+ACTOR_CHANGE_FIELDS = ("id", "recommendation__number", "from_status", "to_status", "reason", "assessed_on")
+
+
 def actor_page(actor: Actor) -> dict:
     """An actor's responsibilities with their statuses, its figures (progress, count per status,
     assessments over five years old), and the public history of its assessments."""
@@ -193,6 +197,6 @@ def actor_page(actor: Actor) -> dict:
         "stale": sum(1 for responsibility in responsibilities if responsibility.stale),
         "stale_before": cutoff,
         "rollup": RollUp.of(responsibility.status for responsibility in responsibilities),
-        "status_changes": list(actor.status_changes.select_related("recommendation")[:TIMELINE_LENGTH]),
+        "status_changes": plain_records(actor.status_changes.all()[:TIMELINE_LENGTH], ACTOR_CHANGE_FIELDS),
         "actions": listed_actions().filter(actor=actor),
     }
