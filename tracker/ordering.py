@@ -8,6 +8,7 @@ differs between SQLite and PostgreSQL and between servers: lists of actors are s
 
 import unicodedata
 from functools import lru_cache
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
@@ -42,11 +43,16 @@ def sorted_actors(actors, *, key=lambda item: item) -> list:
     return sorted(actors, key=lambda item: actor_sort_key(key(item), language))
 
 
+def _named_actors() -> list[SimpleNamespace]:
+    """Every state and body with what orders and names it, as plain records (read on every list)."""
+    fields = ["pk", "code", "kind", "name", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
+    return [SimpleNamespace(**dict(zip(fields, row, strict=True))) for row in Actor.objects.values_list(*fields)]
+
+
 def actor_rank():
     """An SQL expression giving each actor its place in the one order, for lists too long to sort in
     Python (the actions, by state): the actors are few, and ranked here, not by the database."""
-    fields = ["code", "kind", "name", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
-    ranked = sorted_actors(Actor.objects.only(*fields))
+    ranked = sorted_actors(_named_actors())
     return Case(
         *[When(actor_id=actor.pk, then=Value(rank)) for rank, actor in enumerate(ranked)],
         default=Value(len(ranked)),
@@ -56,8 +62,7 @@ def actor_rank():
 
 def actor_choices() -> list[tuple[str, str]]:
     """(code, name the visitor reads) of every state and body, in the one order: a filter's choices."""
-    fields = ["code", "kind", "name", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
-    return [(actor.code, shown_name(actor)) for actor in sorted_actors(Actor.objects.only(*fields))]
+    return [(actor.code, shown_name(actor)) for actor in sorted_actors(_named_actors())]
 
 
 def sorted_responsibilities(responsibilities) -> list:

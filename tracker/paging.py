@@ -7,6 +7,7 @@ page; a number past the last page asks for a page that does not exist, a 404.
 """
 
 from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.utils.translation import gettext
 
 PAGE_PARAMETER = "page"
@@ -28,3 +29,17 @@ def page_number(value: str) -> int:
     if len(digits) > len(str(PAST_ANY_LIST)):
         return PAST_ANY_LIST
     return min(int(digits), PAST_ANY_LIST)
+
+
+class FirstPageCounted(Paginator):
+    """A paginator that reads the first page before counting: a list that fits on it (the
+    recommendations, the states and bodies, most filtered lists) is counted from its rows, without a
+    query of its own. A count given beforehand (`paginator.count = n`) is used as it is."""
+
+    def page(self, number):
+        if str(number) != "1" or "count" in self.__dict__:
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) <= self.per_page:
+            self.count = len(rows)
+        return self._get_page(rows[: self.per_page], 1, self)

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from forum.models import Recommendation
 from tests.factories import (
     ActionFactory,
     ActorFactory,
@@ -19,6 +20,7 @@ from tests.factories import (
 )
 from tracker.links import actor_url, recommendation_url
 from tracker.models import Action, Status
+from tracker.paging import FirstPageCounted
 
 STATUSES = [s.value for s in Status]
 
@@ -385,3 +387,17 @@ def test_a_filter_that_cannot_be_understood_shows_its_error_and_no_count(client,
     body = client.get(reverse("tracker:action_list"), {"date_after": "31/31/2020"}).content.decode()
     assert "Enter a valid date" in body
     assert "0 actions" not in body and 'class="result-count"' not in body
+
+
+def test_a_list_that_fits_on_its_first_page_is_counted_from_its_rows(db):
+    build_record(recommendations=3, states=1, actions=0)
+    rows = Recommendation.objects.order_by("number")
+    with CaptureQueriesContext(connection) as queries:
+        page = FirstPageCounted(rows, 5).page(1)
+        assert (page.paginator.count, page.paginator.num_pages, [r.number for r in page]) == (3, 1, [1, 2, 3])
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        page = FirstPageCounted(rows, 2).page("1")
+        assert (page.paginator.count, page.has_next(), [r.number for r in page]) == (3, True, [1, 2])
+    assert len(queries) == 2  # longer than a page: the rows, then the count
+    assert [r.number for r in FirstPageCounted(rows, 2).page(2)] == [3]

@@ -23,26 +23,13 @@ from rest_framework.response import Response
 from ..caching import data_version
 from ..filters import ActorCodeFilter, RecommendationNumberFilter, TermFilter, recommendation_choices, term_choices
 from ..ordering import actor_choices
-from ..paging import BadPageNumber, page_number
+from ..paging import BadPageNumber, FirstPageCounted, page_number
 
 # Pagination: a page of 50 by default, up to 500 on request. A size or page number that is not a
 # plain whole number is refused rather than silently replaced, so a script never misreads a page.
 
 # Matched whole (fullmatch): `$` would also match before a final line break, reading "5\n" as 5.
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
-class FirstPageCounted(DjangoPaginator):
-    """A paginator that reads the first page before counting: a list that fits on it (the
-    recommendations, the states and bodies) is counted from its rows, without a query of its own."""
-
-    def page(self, number):
-        if str(number) != "1" or "count" in self.__dict__:
-            return super().page(number)
-        rows = list(self.object_list[: self.per_page + 1])
-        if len(rows) <= self.per_page:
-            self.count = len(rows)
-        return self._get_page(rows[: self.per_page], 1, self)
 
 
 class Pagination(PageNumberPagination):

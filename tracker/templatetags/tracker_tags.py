@@ -480,6 +480,30 @@ def action_item(action, with_description=False):
     return _render_fragment("tracker/includes/action.html", items, len(description) <= CACHED_DESCRIPTION_LENGTH)
 
 
+@register.simple_tag
+def action_rows(actions):
+    """The body rows of the compact list of actions: date, title, state or body, recommendations."""
+    return format_html_join(
+        "\n    ",
+        "{}",
+        (
+            (
+                _render_fragment(
+                    "tracker/includes/action_row.html",
+                    (
+                        ("pk", action.pk),
+                        ("taken_on", action.taken_on),
+                        ("title", action.title),
+                        ("actor_name", conditional_escape(localized(action.actor, "name"))),
+                        ("numbers", tuple(action.recommendation_numbers)),
+                    ),
+                ),
+            )
+            for action in actions
+        ),
+    )
+
+
 @register.inclusion_tag("tracker/includes/sort_header.html", takes_context=True)
 def sort_header(context, sort, key, label, first="asc", param="sort", css=""):
     """A column header that sorts its table by `key` (`first`: the direction a first click asks for),

@@ -19,7 +19,7 @@ from ..filters import ActionFilter, ActorFilter, RecommendationFilter
 from ..forms import MapForm, MatrixForm
 from ..models import STATUS_RANK, Actor, SdgTarget, Theme
 from ..ordering import actor_rank
-from ..paging import PAGE_PARAMETER, BadPageNumber, page_number
+from ..paging import PAGE_PARAMETER, BadPageNumber, FirstPageCounted, page_number
 from ..rollup import rollup_of
 from ..sorting import sort_from, sorted_by
 
@@ -53,13 +53,14 @@ class NoSuchPage(Http404):
     """A page number past the end of a list: answered 404, saying how many pages the list has."""
 
 
-def page_of(request, rows, per_page=None, count=None):
+def page_of(request, rows, per_page=None, count=None, short=False):
     """The page of `rows` the query string asks for (`?page=`, the first by default). A value that is
     not a page number is a 400 (BadPageNumber, answered by `bad_request`), a page past the end a 404.
-    `count`, when known already, spares counting the rows."""
+    `count`, when known already, spares counting the rows; so does `short`, for a list that fits on
+    one page (counted from the rows of the first)."""
     asked = request.GET.get(PAGE_PARAMETER, "1")
     number = page_number(asked)
-    paginator = Paginator(rows, per_page or settings.PAGE_SIZE)
+    paginator = (FirstPageCounted if short else Paginator)(rows, per_page or settings.PAGE_SIZE)
     if count is not None:
         paginator.count = count
     try:
@@ -71,7 +72,7 @@ def page_of(request, rows, per_page=None, count=None):
         ) from error
 
 
-def filtered_page(request, filterset, rows=None, unfiltered_count=None):
+def filtered_page(request, filterset, rows=None, unfiltered_count=None, short=False):
     """The requested page of a filtered list (`rows`, when given, are the filtered rows already
     read and ordered); no rows at all when a filter could not be understood. `unfiltered_count`, a
     function, gives the count of the whole list when no filter is asked (None when it has none)."""
@@ -80,7 +81,7 @@ def filtered_page(request, filterset, rows=None, unfiltered_count=None):
     elif rows is None:
         rows = filterset.qs
     count = unfiltered_count() if unfiltered_count and filterset.is_valid() and not is_filtered(filterset) else None
-    return page_of(request, rows, count=count)
+    return page_of(request, rows, count=count, short=short)
 
 
 def page_not_found(request, exception=None):
@@ -165,7 +166,8 @@ def progress_map(request):
 @public_page
 def recommendation_list(request):
     filterset = RecommendationFilter(request.GET, queryset=selectors.recommendation_list())
-    page = filtered_page(request, filterset)
+    # Thirteen recommendations: one page, counted from its rows.
+    page = filtered_page(request, filterset, short=True)
     for recommendation in page:
         recommendation.rollup = rollup_of(recommendation)
     return render(
