@@ -27,7 +27,7 @@ def _redis_available():
 
 BACKENDS = {
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"},
+    "redis": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"},
 }
 
 
@@ -382,3 +382,15 @@ def test_before_any_raise_the_lists_count_their_actions():
     with CaptureQueriesContext(connection) as queries:
         body = Client().get("/actions/").content.decode()
     assert "1 action" in body and len(_counts_actions(queries)) == 1
+
+
+def test_the_redis_cache_keeps_one_client_per_pool_and_works_as_djangos():
+    from config.redis_cache import RedisCache
+
+    backend = RedisCache("redis://127.0.0.1:6379/15", {})
+    client = backend._cache.get_client(write=True)
+    assert backend._cache.get_client(write=True) is client
+    assert backend._cache.get_client(write=False) is backend._cache.get_client(write=False)
+    backend.set("one-client", {"a": 1}, 30)
+    assert backend.get("one-client") == {"a": 1}
+    assert backend.delete("one-client") and backend.get("one-client") is None
