@@ -1,5 +1,7 @@
 """What a process keeps: the SQL of repeated reads, plain records and rows, and marked sections."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.template import Context, Template
@@ -112,3 +114,13 @@ def test_the_header_kept_for_visitors_never_reaches_a_signed_in_user_nor_the_rev
     # The header marks the page it is on, and links this very address in each language.
     assert '<a href="/actors/" aria-current="page">' in client.get("/actors/?lang=en").content.decode()
     assert '<a href="?lang=fr&amp;kind=body" hreflang="fr"' in client.get("/actors/?lang=en&kind=body").content.decode()
+
+
+def test_a_kept_read_converted_gives_values_as_the_orm_does():
+    recommendations, _actors = build_record(recommendations=1, states=1, actions=2)
+    fields = ("assessed_on", "changed_at", "to_status")
+    changes = StatusChange.objects.filter(recommendation=recommendations[0]).order_by("pk")
+    key = ("changes-converted", recommendations[0].pk)
+    rows = kept.plain_rows(key, lambda: changes.values_list(*fields), converted=True)
+    assert rows == tuple(changes.values_list(*fields))
+    assert all(isinstance(row[0], datetime.date) and isinstance(row[1], datetime.datetime) for row in rows)

@@ -61,22 +61,26 @@ class ListedAction:
         return self.pk
 
 
+def listed_action(row) -> ListedAction:
+    """A row of LISTED_ACTION_FIELDS as a ListedAction."""
+    pk, title, taken_on, description, source, published_at, joined, actor_id, *actor = row
+    return ListedAction(
+        pk=pk,
+        title=title,
+        taken_on=taken_on,
+        description=description,
+        information_source=source,
+        published_at=published_at,
+        recommendation_numbers=tuple(sorted(int(number) for number in joined.split(","))) if joined else (),
+        actor=SimpleNamespace(pk=actor_id, **dict(zip(ACTOR_FIELDS, actor, strict=True))),
+    )
+
+
 class ListedActionIterable(ValuesListIterable):
     """Rows of LISTED_ACTION_FIELDS as ListedAction records."""
 
     def __iter__(self):
-        for pk, title, taken_on, description, source, published_at, joined, actor_id, *actor in super().__iter__():
-            numbers = tuple(sorted(int(number) for number in joined.split(","))) if joined else ()
-            yield ListedAction(
-                pk=pk,
-                title=title,
-                taken_on=taken_on,
-                description=description,
-                information_source=source,
-                published_at=published_at,
-                recommendation_numbers=numbers,
-                actor=SimpleNamespace(pk=actor_id, **dict(zip(ACTOR_FIELDS, actor, strict=True))),
-            )
+        return map(listed_action, super().__iter__())
 
 
 def listed_actions() -> QuerySet:
@@ -87,14 +91,25 @@ def listed_actions() -> QuerySet:
     return queryset
 
 
-def plain_records(queryset, fields) -> list[SimpleNamespace]:
+def kept_listed_actions(key: tuple, build) -> list[ListedAction]:
+    """The actions of `build()` (a slice of `listed_actions()`), read by SQL kept under `key`
+    (`tracker.kept.plain_rows`): for the short lists a page always shows (the latest actions)."""
+    return [listed_action(row) for row in plain_rows(key, build, converted=True)]
+
+
+def plain_records(queryset, fields, key: tuple | None = None) -> list[SimpleNamespace]:
     """The rows of `queryset` as plain records of `fields`: "x__y" becomes `record.x.y` (`record.x` is
     None when all its fields are), "id" is also `pk`. For pages that show many rows and change none:
-    a model instance, with its related one, costs several times as much to build."""
+    a model instance, with its related one, costs several times as much to build. With `key` (all
+    the queryset is built from), its SQL is built once and kept (`tracker.kept.plain_rows`)."""
     plan = [name.partition("__")[::2] for name in fields]
     related = {head for head, tail in plan if tail}
+    if key is None:
+        rows = queryset.values_list(*fields)
+    else:
+        rows = plain_rows(key, lambda: queryset.values_list(*fields), converted=True)
     records = []
-    for row in queryset.values_list(*fields):
+    for row in rows:
         values, nested = {}, {head: {} for head in related}
         for (head, tail), value in zip(plan, row, strict=True):
             if tail:

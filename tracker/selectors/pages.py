@@ -15,7 +15,14 @@ from ..models import STATUS_WEIGHTS, Actor
 from ..ordering import sorted_actors
 from ..rollup import RollUp, annotate_status_counts, rollup_of
 from .classification import attach_classification
-from .common import ACTOR_FIELDS, current_recommendations, listed_actions, plain_records, responsibility_statuses
+from .common import (
+    ACTOR_FIELDS,
+    current_recommendations,
+    kept_listed_actions,
+    listed_actions,
+    plain_records,
+    responsibility_statuses,
+)
 
 LATEST_ACTIONS = 8
 TIMELINE_LENGTH = 50
@@ -78,7 +85,7 @@ def dashboard() -> dict:
         "rollup": RollUp.of(row[2] for row in statuses),
         "recommendations": recommendations,
         "matrix": status_matrix(recommendations, statuses),
-        "latest_actions": list(listed_actions()[:LATEST_ACTIONS]),
+        "latest_actions": kept_listed_actions(("latest-actions",), lambda: listed_actions()[:LATEST_ACTIONS]),
     }
 
 
@@ -148,13 +155,21 @@ def recommendation_page(number: int):
     if recommendation is None:
         return None
     attach_classification([recommendation])
+    key = recommendation.pk
     responsibilities = sorted_actors(
-        plain_records(recommendation.responsibilities.order_by(), RESPONSIBILITY_FIELDS), key=lambda r: r.actor
+        plain_records(
+            recommendation.responsibilities.order_by(), RESPONSIBILITY_FIELDS, key=("responsibilities-of", key)
+        ),
+        key=lambda r: r.actor,
     )
     recommendation.rollup = RollUp.of(responsibility.status for responsibility in responsibilities)
     recommendation.verdicts_differ = verdicts_differ(recommendation)
-    actions = list(listed_actions().filter(recommendations=recommendation)[:TIMELINE_LENGTH])
-    changes = plain_records(recommendation.status_changes.all()[:TIMELINE_LENGTH], TIMELINE_CHANGE_FIELDS)
+    actions = kept_listed_actions(
+        ("timeline-actions-of", key), lambda: listed_actions().filter(recommendations=key)[:TIMELINE_LENGTH]
+    )
+    changes = plain_records(
+        recommendation.status_changes.all()[:TIMELINE_LENGTH], TIMELINE_CHANGE_FIELDS, key=("timeline-changes-of", key)
+    )
     return {
         "recommendation": recommendation,
         "responsibilities": responsibilities,
@@ -197,6 +212,8 @@ def actor_page(actor: Actor) -> dict:
         "stale": sum(1 for responsibility in responsibilities if responsibility.stale),
         "stale_before": cutoff,
         "rollup": RollUp.of(responsibility.status for responsibility in responsibilities),
-        "status_changes": plain_records(actor.status_changes.all()[:TIMELINE_LENGTH], ACTOR_CHANGE_FIELDS),
+        "status_changes": plain_records(
+            actor.status_changes.all()[:TIMELINE_LENGTH], ACTOR_CHANGE_FIELDS, key=("changes-of-actor", actor.pk)
+        ),
         "actions": listed_actions().filter(actor=actor),
     }
