@@ -217,29 +217,29 @@ def _render_fragment(template_name, items, cacheable=True):
     return render_to_string(template_name, dict(items))
 
 
+def _fragments(template_name, rows, separator="\n"):
+    """`rows` (the items of each, as `_render_fragment` takes them) drawn from `template_name`, joined."""
+    return format_html_join(separator, "{}", ((_render_fragment(template_name, items),) for items in rows))
+
+
 @register.simple_tag
 def matrix_rows(rows, link=True, progress=False):
     """The body rows of the status matrix: a state or body, then its status on each recommendation
     and, with `progress`, its progress."""
-    return format_html_join(
-        "",
-        "{}",
+    return _fragments(
+        "tracker/includes/matrix_row.html",
         (
             (
-                _render_fragment(
-                    "tracker/includes/matrix_row.html",
-                    (
-                        ("code", row.actor.code),
-                        ("name", localized(row.actor, "name")),
-                        ("cells", tuple(row.cells)),
-                        ("link", bool(link)),
-                        ("with_progress", bool(progress)),
-                        ("progress", row.rollup.progress if progress else None),
-                    ),
-                ),
+                ("code", row.actor.code),
+                ("name", localized(row.actor, "name")),
+                ("cells", tuple(row.cells)),
+                ("link", bool(link)),
+                ("with_progress", bool(progress)),
+                ("progress", row.rollup.progress if progress else None),
             )
             for row in rows
         ),
+        "",
     )
 
 
@@ -247,49 +247,39 @@ def matrix_rows(rows, link=True, progress=False):
 def recommendation_rows(recommendations):
     """The body rows of the dashboard's table of recommendations: each with its label, the committee's
     overall status (`overall_status`), its responsible actors by status and their progress."""
-    return format_html_join(
-        "\n      ",
-        "{}",
+    return _fragments(
+        "tracker/includes/recommendation_row.html",
         (
             (
-                _render_fragment(
-                    "tracker/includes/recommendation_row.html",
-                    (
-                        ("number", recommendation.number),
-                        ("label", conditional_escape(recommendation_label(recommendation))),
-                        ("status", recommendation.overall_status),
-                        ("bar", rollup_bar(recommendation.rollup)),
-                        ("progress", recommendation.rollup.progress),
-                    ),
-                ),
+                ("number", recommendation.number),
+                ("label", conditional_escape(recommendation_label(recommendation))),
+                ("status", recommendation.overall_status),
+                ("bar", rollup_bar(recommendation.rollup)),
+                ("progress", recommendation.rollup.progress),
             )
             for recommendation in recommendations
         ),
+        "\n      ",
     )
 
 
 @register.simple_tag
 def actor_rows(actors):
     """The body rows of the list of states and bodies: each with its kind and its roll-up (`rollup`)."""
-    return format_html_join(
-        "\n    ",
-        "{}",
+    return _fragments(
+        "tracker/includes/actor_row.html",
         (
             (
-                _render_fragment(
-                    "tracker/includes/actor_row.html",
-                    (
-                        ("code", actor.code),
-                        ("name", conditional_escape(localized(actor, "name"))),
-                        ("kind", str(actor.get_kind_display())),
-                        ("total", actor.rollup.total),
-                        ("not_assessed", actor.rollup.not_assessed),
-                        ("progress", actor.rollup.progress),
-                    ),
-                ),
+                ("code", actor.code),
+                ("name", conditional_escape(localized(actor, "name"))),
+                ("kind", str(actor.get_kind_display())),
+                ("total", actor.rollup.total),
+                ("not_assessed", actor.rollup.not_assessed),
+                ("progress", actor.rollup.progress),
             )
             for actor in actors
         ),
+        "\n    ",
     )
 
 
@@ -483,24 +473,19 @@ def action_item(action, with_description=False):
 @register.simple_tag
 def action_rows(actions):
     """The body rows of the compact list of actions: date, title, state or body, recommendations."""
-    return format_html_join(
-        "\n    ",
-        "{}",
+    return _fragments(
+        "tracker/includes/action_row.html",
         (
             (
-                _render_fragment(
-                    "tracker/includes/action_row.html",
-                    (
-                        ("pk", action.pk),
-                        ("taken_on", action.taken_on),
-                        ("title", action.title),
-                        ("actor_name", conditional_escape(localized(action.actor, "name"))),
-                        ("numbers", tuple(action.recommendation_numbers)),
-                    ),
-                ),
+                ("pk", action.pk),
+                ("taken_on", action.taken_on),
+                ("title", action.title),
+                ("actor_name", conditional_escape(localized(action.actor, "name"))),
+                ("numbers", tuple(action.recommendation_numbers)),
             )
             for action in actions
         ),
+        "\n    ",
     )
 
 
