@@ -11,6 +11,8 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from rest_framework.request import Request
 
 from tests.factories import (
     ActionFactory,
@@ -24,8 +26,9 @@ from tests.factories import (
     StatusChangeFactory,
     UserFactory,
 )
-from tracker import services
-from tracker.models import Action, Status
+from tracker import selectors, services
+from tracker.api.serializers import ActionSerializer
+from tracker.models import Action, MeasureType, Status
 
 STATUSES = [s.value for s in Status]
 
@@ -421,3 +424,18 @@ def test_the_large_lists_follow_their_links_by_cursor_at_the_same_cost(client, d
 def test_a_language_the_site_does_not_speak_is_refused(client, db, url):
     body = _get(client, url, status=400)
     assert list(body) == ["lang"] and "es" in body["lang"][0]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_action_is_what_its_fields_give(rf, db, language):
+    _recs, actors = build_record(recommendations=2, states=2, actions=4)
+    measure = MeasureType.objects.first() or MeasureType.objects.create(slug="law", name_en="Law", name_fr="Loi")
+    Action.objects.filter(pk=Action.objects.published().first().pk).update(measure_type=measure)
+    EvidenceFactory(action=Action.objects.published().last(), url="", document="evidence/report.pdf")
+    request = Request(rf.get("/api/actions/"))
+    serializer = ActionSerializer(context={"request": request})
+    with translation.override(language):
+        actions = list(selectors.public_actions())
+        assert any(a.measure_type for a in actions) and any(a.measure_type is None for a in actions)
+        for action in actions:
+            assert json.dumps(serializer.to_representation(action)) == json.dumps(serializer.field_by_field(action))

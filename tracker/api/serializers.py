@@ -209,6 +209,38 @@ class ActionSerializer(serializers.Serializer):
     def get_recommendations(self, obj):
         return obj.recommendation_numbers
 
+    def to_representation(self, instance):
+        """What the fields above give, built directly: a list of 50 actions spent a third of its time
+        walking the fields one by one. The dates go through their own fields, so that their format
+        and time zone are the fields' (`test_an_action_is_what_its_fields_give` holds the two alike)."""
+        fields = self.fields
+        request = self.context["request"]
+        measure = instance.measure_type
+        return {
+            "id": instance.id,
+            "taken_on": fields["taken_on"].to_representation(instance.taken_on),
+            "actor": str(instance.actor.code),
+            "actor_name": str(instance.actor.name),
+            "title": str(instance.title),
+            "description": str(instance.description),
+            "description_html": str(render_markdown(instance.description)),
+            "information_source": str(instance.information_source),
+            "recommendations": instance.recommendation_numbers,
+            "measure_type": None if measure is None else {"slug": str(measure.slug), "name": str(measure.name)},
+            "evidence": [
+                {"title": str(evidence.title), "url": request.build_absolute_uri(evidence_url(evidence))}
+                for evidence in instance.evidence.all()
+            ],
+            "published_at": None
+            if instance.published_at is None
+            else fields["published_at"].to_representation(instance.published_at),
+            "updated_at": fields["updated_at"].to_representation(instance.updated_at),
+        }
+
+    def field_by_field(self, instance):
+        """The representation as DRF builds it, field by field: what `to_representation` must equal."""
+        return super().to_representation(instance)
+
 
 class StatusChangeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
