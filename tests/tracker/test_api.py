@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from rest_framework import serializers
 from rest_framework.request import Request
 
 from tests.factories import (
@@ -438,4 +439,6 @@ def test_an_action_is_what_its_fields_give(rf, db, language):
         actions = list(selectors.public_actions())
         assert any(a.measure_type for a in actions) and any(a.measure_type is None for a in actions)
         for action in actions:
-            assert json.dumps(serializer.to_representation(action)) == json.dumps(serializer.field_by_field(action))
+            # DRF's own representation, field by field, is what the direct one must equal.
+            field_by_field = serializers.Serializer.to_representation(serializer, action)
+            assert json.dumps(serializer.to_representation(action)) == json.dumps(field_by_field)

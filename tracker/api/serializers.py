@@ -231,15 +231,9 @@ class ActionSerializer(serializers.Serializer):
                 {"title": str(evidence.title), "url": request.build_absolute_uri(evidence_url(evidence))}
                 for evidence in instance.evidence.all()
             ],
-            "published_at": None
-            if instance.published_at is None
-            else fields["published_at"].to_representation(instance.published_at),
+            "published_at": fields["published_at"].to_representation(instance.published_at),
             "updated_at": fields["updated_at"].to_representation(instance.updated_at),
         }
-
-    def field_by_field(self, instance):
-        """The representation as DRF builds it, field by field: what `to_representation` must equal."""
-        return super().to_representation(instance)
 
 
 class StatusChangeSerializer(serializers.Serializer):

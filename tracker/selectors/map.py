@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from ..models import Actor
 from ..ordering import shown_name, sorted_actors
 from ..rollup import RollUp
-from .common import responsibility_statuses
+from .common import ACTOR_FIELDS, responsibility_statuses
 
 DRAWING = Path(__file__).resolve().parents[1] / "data" / "americas_map.json"
 
@@ -106,12 +105,11 @@ def progress_map(recommendations: list) -> dict:
     small = sorted((s for s in states if s.marker), key=lambda s: s.marker[1])
     for index, state in enumerate(small):
         state.callout = (CALLOUT_X, CALLOUT_TOP + index * CALLOUT_STEP)
-    names = ["name", *(f"name_{code}" for code, _label in settings.LANGUAGES)]
     return {
         "states": states,
         # All that the drawing and the table show of the states, which keep their markup per value.
         "states_key": tuple(
-            (s.actor.code, *(getattr(s.actor, name) for name in names), tuple(s.rollup.counts.values()), s.callout)
+            (*(getattr(s.actor, name) for name in ACTOR_FIELDS), tuple(s.rollup.counts.values()), s.callout)
             for s in states
         ),
         "legend": legend(),
