@@ -25,9 +25,18 @@ def _redis_available():
         return False
 
 
+# Each test process has a Redis database of its own, as it has its own PostgreSQL database: two
+# processes sharing one would read each other's record version (and clear each other's pages).
+# Database 13 is the two-instance test's and the benchmark's, 1 the README's and 0 Redis's default.
+REDIS_DATABASES = (15, 14, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2)
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+if _worker >= len(REDIS_DATABASES):
+    raise RuntimeError(f"at most {len(REDIS_DATABASES)} test processes: `make test PYTEST_WORKERS=N`")
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DATABASES[_worker]}"
+
 BACKENDS = {
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
-    "redis": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"},
+    "redis": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": REDIS_URL},
 }
 
 
@@ -387,7 +396,7 @@ def test_before_any_raise_the_lists_count_their_actions():
 def test_the_redis_cache_keeps_one_client_per_pool_and_works_as_djangos():
     from config.redis_cache import RedisCache
 
-    backend = RedisCache("redis://127.0.0.1:6379/15", {})
+    backend = RedisCache(REDIS_URL, {})
     client = backend._cache.get_client(write=True)
     assert backend._cache.get_client(write=True) is client
     assert backend._cache.get_client(write=False) is backend._cache.get_client(write=False)
