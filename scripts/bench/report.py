@@ -103,8 +103,10 @@ def _load_lines(load):
     yield f"load test ({first['tool']}, 127.0.0.1):"
     yield f"  {'endpoint':<20}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
     for row in load.values():
+        asked = " (gzip)" if "gzip" in row.get("headers", {}).get("Accept-Encoding", "") else ""
+        endpoint = row["path"] + asked
         yield (
-            f"  {row['path']:<20}{format_rps(row['rps']):>9}{row.get('p50_ms', 0):>9.1f}{row.get('p95_ms', 0):>9.1f}"
+            f"  {endpoint:<20}{format_rps(row['rps']):>9}{row.get('p50_ms', 0):>9.1f}{row.get('p95_ms', 0):>9.1f}"
             f"{row.get('p99_ms', 0):>9.1f}{row['errors']:>8}"
         )
 

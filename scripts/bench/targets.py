@@ -256,12 +256,20 @@ def compressed_csv_share(report, size, mode):
 
 
 def throughput_under_load(report, size, mode):
+    """The dashboard as browsers ask it (gzip); a run from before that was measured asks it plain. The
+    plain figure is named beside it."""
     load = size["modes"][mode].get("load")
-    if load and load.get("healthz", {}).get("rps") and load.get("dashboard"):
-        share = load["dashboard"]["rps"] / load["healthz"]["rps"]
-        clients = load["dashboard"]["tool"].split("-c")[1].split()[0]
-        detail = f"{share:.0%} ({load['dashboard']['rps']:.0f} against {load['healthz']['rps']:.0f} req/s)"
-        yield Measurement({"clients": clients}, share, detail)
+    if not load or not load.get("healthz", {}).get("rps"):
+        return
+    healthz = load["healthz"]["rps"]
+    asked = load.get("dashboard_gzip") or load.get("dashboard")
+    if asked:
+        share = asked["rps"] / healthz
+        clients = asked["tool"].split("-c")[1].split()[0]
+        detail = f"{share:.0%} ({asked['rps']:.0f} against {healthz:.0f} req/s"
+        if asked is not load.get("dashboard") and load.get("dashboard"):
+            detail += f"; asked uncompressed: {load['dashboard']['rps'] / healthz:.0%}"
+        yield Measurement({"clients": clients}, share, detail + ")")
 
 
 def datasets_sharing_an_etag(report, size, mode):
@@ -362,7 +370,10 @@ TARGETS = (
     ),
     Target(
         key="throughput_under_load",
-        measures="the cached dashboard's requests per second over healthz's, with many clients at once",
+        measures=(
+            "the cached dashboard's requests per second over healthz's, with many clients at once asking gzip "
+            "as browsers do"
+        ),
         statement=(
             "under load ({clients} clients) at {actions:,}, the cached dashboard serves at least {limit:.0%} "
             "of healthz's requests"

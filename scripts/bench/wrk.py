@@ -11,10 +11,14 @@ LOAD_THREADS = 2
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
-def wrk_command(url, *, seconds, latency=False, timeout="60s", threads=THREADS, connections=CONNECTIONS, script=None):
-    """`wrk -t2 -c4 -dNs` on one URL; with the latency distribution (p50, p90, p99) when asked, and a
-    Lua script (the load test's percentiles) when given."""
+def wrk_command(
+    url, *, seconds, latency=False, timeout="60s", threads=THREADS, connections=CONNECTIONS, script=None, headers=None
+):
+    """`wrk -t2 -c4 -dNs` on one URL; with the latency distribution (p50, p90, p99) when asked, a Lua
+    script (the load test's percentiles) when given, and the request headers given."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    for name, value in (headers or {}).items():
+        command += ["--header", f"{name}: {value}"]
     if latency:
         command.append("--latency")
     if timeout:

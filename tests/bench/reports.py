@@ -118,10 +118,11 @@ def compression(actions):
     }
 
 
-def load_row(path, *, rps, errors=0):
+def load_row(path, *, rps, errors=0, headers=None):
     """One path of the load test (32 clients for 60 s)."""
     return {
         **summary_row(path, rps=rps, cpu_ms=1.0, x_cpu=None, x_rps=None, tool="wrk -t2 -c32 -d60s", errors=errors),
+        "headers": headers or {},
         "p95_ms": 40.0,
         "p99_ms": 80.0,
     }
@@ -184,7 +185,11 @@ def size_report(actions, *, dashboard_x=8.0, etag='"v1"'):
                 "freshness": freshness(etag=etag + "c"),
                 "worker_rss_mb": [90.0, 87.0],
                 "summary": cached,
-                "load": {"healthz": load_row("/healthz", rps=1500.0), "dashboard": load_row("/", rps=1400.0)},
+                "load": {
+                    "healthz": load_row("/healthz", rps=1500.0),
+                    "dashboard_gzip": load_row("/", rps=1450.0, headers={"Accept-Encoding": "gzip"}),
+                    "dashboard": load_row("/", rps=1200.0),
+                },
             },
         },
         "locmem_freshness": freshness(etag=etag + "l"),

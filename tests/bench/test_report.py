@@ -65,8 +65,9 @@ def test_the_load_test_has_its_own_lines_with_three_percentiles():
     assert lines[start + 1 : start + 4] == [
         f"  {'endpoint':<20}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}",
         f"  {'/healthz':<20}{'1500':>9}{'2.0':>9}{'40.0':>9}{'80.0':>9}{'0':>8}",
-        f"  {'/':<20}{'1400':>9}{'2.0':>9}{'40.0':>9}{'80.0':>9}{'0':>8}",
+        f"  {'/ (gzip)':<20}{'1450':>9}{'2.0':>9}{'40.0':>9}{'80.0':>9}{'0':>8}",
     ]
+    assert lines[start + 4] == f"  {'/':<20}{'1200':>9}{'2.0':>9}{'40.0':>9}{'80.0':>9}{'0':>8}"
 
 
 def test_the_shared_caches_queries_are_summed_up_per_dataset():
