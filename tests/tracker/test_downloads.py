@@ -1,13 +1,14 @@
 """Public downloads: CSV and XLSX of the matrix, the recommendations and the actions."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.factories import ActionFactory, ActorFactory, EvidenceFactory, RecommendationFactory, ResponsibilityFactory
 from tests.tracker.test_api import build_record
@@ -141,6 +142,32 @@ def test_the_actions_download_lists_published_actions_with_recommendations_and_e
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["evidence"] == "Official gazette: https://example.org/gazette"
     assert record["recommendations"] in {"1", "1; 2"}
+
+
+# Either side of a change of clocks, and a moment with a fraction of a second (cut, not rounded).
+MOMENTS = [
+    datetime.datetime(2026, 3, 8, 6, 59, 59, 900_000, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 3, 8, 7, 0, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 11, 1, 5, 30, tzinfo=datetime.UTC),
+    datetime.datetime(2008, 4, 17, 14, 30, tzinfo=datetime.UTC),
+]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "America/St_Johns", "Asia/Kolkata"])
+def test_the_moment_of_publication_is_written_in_the_sites_zone_with_its_offset(client, db, settings, zone):
+    """On PostgreSQL the CSV has the database write it; it must read as Python's own `isoformat` does.
+    The XLSX keeps it a spreadsheet date."""
+    settings.TIME_ZONE = zone
+    for moment in MOMENTS:
+        ActionFactory(published_at=moment)
+    rows = _csv(client, "/export/actions.csv")
+    written = sorted(dict(zip(rows[0], row, strict=True))["published_at"] for row in rows[1:])
+    assert written == sorted(timezone.localtime(moment).isoformat(timespec="seconds") for moment in MOMENTS)
+    _workbook, sheet = _xlsx(client, "/export/actions.xlsx")
+    column = sheet[0].index("published_at")
+    assert sorted(row[column] for row in sheet[1:]) == sorted(
+        timezone.localtime(moment).replace(tzinfo=None) for moment in MOMENTS
+    )
 
 
 def test_downloads_honour_the_filters_of_the_page_they_mirror(client, db):

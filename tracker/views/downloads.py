@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import NotSupportedError, connection
+from django.db.models import CharField, Func, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -127,14 +128,14 @@ def filtered(request, filterset_class, queryset):
     return filterset, refusal
 
 
-def _recommendation_rows(request, queryset):
+def _recommendation_rows(request, queryset, fmt):
     rows = selectors.attach_classification(queryset)
     for recommendation in rows:
         recommendation.rollup = rollup_of(recommendation)
     return rows
 
 
-def _actor_rows(request, queryset):
+def _actor_rows(request, queryset, fmt):
     numbers = selectors.recommendation_numbers_by_actor()
     actors = sorted_actors(queryset)
     for actor in actors:
@@ -175,16 +176,43 @@ def _batches(iterable, size):
         yield batch
 
 
-def _action_rows(request, queryset):
+class LocalMomentText(Func):
+    """A moment as CSV text in the site's time zone (`2008-04-17T10:30:00-04:00`, what Python's
+    `isoformat(timespec="seconds")` writes), formatted by PostgreSQL: reading 100,000 moments as
+    Python datetimes and formatting them again cost a quarter of the actions CSV's time."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError("LocalMomentText is for PostgreSQL; elsewhere the CSV formats the datetime")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        moment, params = compiler.compile(self.source_expressions[0])
+        zone = timezone.get_current_timezone_name()
+        local = f"({moment} AT TIME ZONE %s)"
+        offset = f"EXTRACT(EPOCH FROM {local} - ({moment} AT TIME ZONE 'UTC'))::integer"
+        sql = (
+            f"CASE WHEN {moment} IS NULL THEN NULL ELSE to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+            f"|| CASE WHEN {offset} < 0 THEN '-' ELSE '+' END "
+            f"|| to_char(make_interval(secs => abs({offset})), 'HH24:MI') END"
+        )
+        return sql, (*params, *params, zone, *params, zone, *params, *params, zone, *params)
+
+
+def _action_rows(request, queryset, fmt):
     """The actions' rows, read in chunks: one query for the actions (streamed from a server-side
-    cursor on PostgreSQL), one for the actors' names, and one per chunk for the evidence."""
+    cursor on PostgreSQL), one for the actors' names, and one per chunk for the evidence. For CSV on
+    PostgreSQL, the moment of publication comes as its text already."""
     language = get_language() or settings.LANGUAGE_CODE
     actors = {
         actor["pk"]: _Actor(actor["code"], actor[f"name_{language}"] or actor["name_en"])
         for actor in Actor.objects.values("pk", "code", "name_en", f"name_{language}")
     }
+    published = "published_at"
+    if fmt == "csv" and connection.vendor == "postgresql":
+        queryset, published = queryset.annotate(published_text=LocalMomentText("published_at")), "published_text"
     values = queryset.prefetch_related(None).values_list(
-        "pk", "taken_on", "actor_id", "title", "description", "measure_type__slug", "information_source", "published_at"
+        "pk", "taken_on", "actor_id", "title", "description", "measure_type__slug", "information_source", published
     )
     links = Action.recommendations.through.objects
     for batch in _batches(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
@@ -213,14 +241,15 @@ def _action_rows(request, queryset):
             yield row
 
 
-def _status_change_rows(request, queryset):
+def _status_change_rows(request, queryset, fmt):
     return queryset.iterator(chunk_size=CHUNK_SIZE)
 
 
 @dataclass(frozen=True)
 class Table:
     """One public table: its download's name, what it holds, its columns, the filters of the page it
-    mirrors, its rows, and its keys (for the data package)."""
+    mirrors, its rows (for a request, the filtered queryset and the format, "csv" or "xlsx"), and its
+    keys (for the data package)."""
 
     name: str
     title: Any
@@ -228,7 +257,7 @@ class Table:
     columns: list[Column]
     filterset: type
     queryset: Callable[[], QuerySet]
-    rows: Callable[[HttpRequest, QuerySet], Iterable]
+    rows: Callable[[HttpRequest, QuerySet, str], Iterable]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (column, table, its column)
 
@@ -265,7 +294,7 @@ TABLES = {
             MATRIX_COLUMNS,
             ResponsibilityFilter,
             selectors.public_responsibilities,
-            lambda request, queryset: sorted_responsibilities(queryset),
+            lambda request, queryset, fmt: sorted_responsibilities(queryset),
             ("recommendation", "actor"),
             (("recommendation", "recommendations", "number"), ("actor", "actors", "code")),
         ),
@@ -295,8 +324,8 @@ TABLES = {
 }
 
 
-def table_rows(request, table, queryset=None):
-    return table.rows(request, table.queryset() if queryset is None else queryset)
+def table_rows(request, table, queryset=None, fmt="csv"):
+    return table.rows(request, table.queryset() if queryset is None else queryset, fmt)
 
 
 def _table_export(table):
@@ -307,7 +336,7 @@ def _table_export(table):
         filterset, refusal = filtered(request, table.filterset, table.queryset())
         if refusal:
             return refusal
-        rows = table_rows(request, table, filterset.qs)
+        rows = table_rows(request, table, filterset.qs, fmt)
         return spreadsheet_download(request, fmt, name=table.name, columns=table.columns, rows=rows, title=table.title)
 
     export.__name__ = export.__qualname__ = f"{table.name.replace('-', '_')}_export"
