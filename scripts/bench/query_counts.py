@@ -1,8 +1,9 @@
 """The queries of every public page, counted in-process: `python -m scripts.bench.query_counts`.
 
 Each page of `pages.COUNTED_PAGES` is rendered with Django's test client (anonymous, as 127.0.0.1,
-downloads read to the end), and its queries captured. It prints one line of JSON:
-{path: {"status": ..., "queries": ..., "bytes": ...}}.
+downloads read to the end), and its queries captured; then each page but the downloads is asked
+`TIMED_REQUESTS` times more, and its best time kept. It prints one line of JSON:
+{path: {"status": ..., "queries": ..., "bytes": ..., "best_ms": ...}}.
 
 The benchmark runs it once per database, in its own process, with the settings of every process it
 starts (production settings, the cache off). Run by hand it counts against DATABASE_URL, with the same
@@ -22,7 +23,7 @@ import json
 import os
 import sys
 
-from scripts.bench.pages import CACHED_PAGES, COUNTED_PAGES
+from scripts.bench.pages import CACHED_PAGES, COUNTED_PAGES, STREAMED
 from scripts.bench.processes import PYTHON, django_env, run
 
 MODULE = "scripts.bench.query_counts"
@@ -30,7 +31,16 @@ MODULE = "scripts.bench.query_counts"
 SETTINGS = {"CACHE_URL": "dummycache://", "LOG_LEVEL": "ERROR"}
 
 
+# Each page (not the downloads) is then asked this many times more, one request at a time: its best
+# time is what the growth targets compare between sizes. It moves far less from run to run than a
+# multiple of healthz under wrk (two ratios, each to its own healthz run), and it holds the database's
+# time as well as the worker's.
+TIMED_REQUESTS = 25
+
+
 def count_queries(paths=COUNTED_PAGES):
+    import time
+
     import django
 
     django.setup()
@@ -47,6 +57,13 @@ def count_queries(paths=COUNTED_PAGES):
                 sum(len(part) for part in response.streaming_content) if response.streaming else len(response.content)
             )
         counts[path] = {"status": response.status_code, "queries": len(context.captured_queries), "bytes": size}
+        if response.status_code == 200 and path not in STREAMED:
+            times = []
+            for _ in range(TIMED_REQUESTS):
+                started = time.perf_counter()
+                client.get(path)
+                times.append(time.perf_counter() - started)
+            counts[path]["best_ms"] = round(min(times) * 1000, 2)
     return counts
 
 

@@ -120,6 +120,13 @@ def _query_count_lines(sizes):
             entry = size["query_counts"].get(path, {})
             cells.append(str(entry.get("queries")) if entry.get("status") == 200 else f"({entry.get('status')})")
         yield f"{path:<38}" + "".join(f"{cell:>12}" for cell in cells)
+    yield ""
+    yield "Best time per request in-process, ms (what the growth targets compare; downloads apart):"
+    yield f"{'page':<38}" + "".join(f"{size['actions']:>12,}" for size in sizes)
+    for path in COUNTED_PAGES:
+        times = [size["query_counts"].get(path, {}).get("best_ms") for size in sizes]
+        if any(times):
+            yield f"{path:<38}" + "".join(f"{'–' if ms is None else f'{ms:.1f}':>12}" for ms in times)
 
 
 def render(report):

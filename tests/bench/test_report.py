@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from scripts.bench.pages import COUNTED_PAGES
+from scripts.bench.pages import COUNTED_PAGES, STREAMED
 from scripts.bench.report import (
     COLUMNS,
     COMPRESSION_COLUMNS,
@@ -158,6 +158,19 @@ def test_query_counts_have_a_row_per_page_and_a_column_per_size():
     assert [row.split()[0] for row in rows] == list(COUNTED_PAGES)
     # A page that did not answer 200 shows its status, not a count.
     assert rows[COUNTED_PAGES.index("/forum/")] == f"{'/forum/':<38}{'4':>12}{'(404)':>12}"
+
+
+def test_the_best_in_process_times_have_a_row_per_timed_page():
+    report = reports.report()
+    report["sizes"][1]["query_counts"]["/"]["best_ms"] = 12.34
+    del report["sizes"][0]["query_counts"]["/forum/"]["best_ms"]
+    lines = _rendered(report).splitlines()
+    start = lines.index("Best time per request in-process, ms (what the growth targets compare; downloads apart):")
+    timed = [path for path in COUNTED_PAGES if path not in STREAMED]
+    rows = lines[start + 2 : start + 2 + len(timed)]
+    assert [row.split()[0] for row in rows] == timed
+    assert rows[timed.index("/")] == f"{'/':<38}{'10.0':>12}{'12.3':>12}"
+    assert rows[timed.index("/forum/")] == f"{'/forum/':<38}{'–':>12}{'10.0':>12}"
 
 
 def test_the_targets_are_listed_with_their_verdicts():
