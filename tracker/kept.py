@@ -1,14 +1,16 @@
 """What a process keeps in its memory, per distinct content: the least recently used is dropped first.
 
 Two uses: markup of page sections (`tracker_tags`), and the SQL of the reads pages repeat on every
-request (`plain_rows`). Building a query through the ORM cost more than running it: about 1 ms of
-Python for the status history's grouped read against 0.2 ms in the database. The SQL of such a read is
-a pure function of its inputs (the recommendations, the actor, the database), so it is built once per
+request (`plain_rows`, and `plain_records` for rows read as plain records rather than model
+instances). Building a query through the ORM cost more than running it: about 1 ms of Python for the
+status history's grouped read against 0.2 ms in the database. The SQL of such a read is a pure
+function of its inputs (the recommendations, the actor, the database), so it is built once per
 distinct input and kept; only the rows are read each time.
 """
 
 import threading
 from collections import OrderedDict
+from types import SimpleNamespace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -48,6 +50,19 @@ _statements = Kept(size=2048)
 _NO_ROWS = ("", (), "", ())
 
 
+def _reads(model, expression, alias, field) -> bool:
+    """Whether a selected column is the field asked of `values_list`: by its alias, else by the name
+    of the field it reads ("actor__code" reads "code", "actor_id" the key "actor", "pk" the key)."""
+    if alias:
+        return alias == field
+    target = getattr(expression, "target", None)
+    if target is None:
+        return False
+    if field == "pk":
+        return target == model._meta.pk
+    return field.rsplit("__", 1)[-1] in (target.name, target.attname)
+
+
 def _statement(queryset) -> tuple:
     if queryset.query.combinator:
         raise ValueError("a union's columns come back in the SQL's order, not always as asked: read it through the ORM")
@@ -56,10 +71,18 @@ def _statement(queryset) -> tuple:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return _NO_ROWS
-    # The driver gives the columns in the SQL's order: it must be the order asked.
-    named = [alias for _expression, _sql, alias in compiler.select]
-    if queryset._fields and all(named) and named[: len(queryset._fields)] != list(queryset._fields):
-        raise ValueError(f"the SQL gives its columns as {named}, not as asked: {list(queryset._fields)}")
+    # The driver gives the columns in the SQL's order: it must be the order asked (the ORM, and the
+    # translation layer over it, may select them in another and reorder the rows after).
+    fields = queryset._fields
+    if fields and not (
+        len(compiler.select) >= len(fields)
+        and all(
+            _reads(queryset.model, expression, alias, field)
+            for (expression, _sql, alias), field in zip(compiler.select, fields, strict=False)
+        )
+    ):
+        named = [alias or str(expression) for expression, _sql, alias in compiler.select]
+        raise ValueError(f"the SQL gives its columns as {named}, not as asked: {list(fields)}")
     # The database's and the fields' conversions of each column (dates from SQLite's text, say).
     columns = [expression for expression, _sql, _alias in compiler.select[: compiler.col_count]]
     converters = tuple(
@@ -96,3 +119,35 @@ def plain_rows(key: tuple, build, *, converted: bool = False) -> tuple:
             row[position] = value
         converted_rows.append(tuple(row))
     return tuple(converted_rows)
+
+
+def plain_records(queryset, fields, key: tuple | None = None) -> list[SimpleNamespace]:
+    """The rows of `queryset` as plain records of `fields`: "x__y" becomes `record.x.y` (`record.x` is
+    None when all its fields are), "id" is also `pk`. For pages that show many rows and change none:
+    a model instance, with its related one, costs several times as much to build. With `key` (all
+    the queryset is built from), its SQL is built once and kept (`tracker.kept.plain_rows`)."""
+    plan = [name.partition("__")[::2] for name in fields]
+    related = {head for head, tail in plan if tail}
+
+    def build():
+        read = queryset.values_list(*fields)
+        # The translation layer's querysets take the fields as a set: their order is the process's.
+        if list(read._fields) != list(fields):
+            raise ValueError(f"the read gives {list(read._fields)}, not {list(fields)}: use .rewrite(False)")
+        return read
+
+    rows = build() if key is None else plain_rows(key, build, converted=True)
+    records = []
+    for row in rows:
+        values, nested = {}, {head: {} for head in related}
+        for (head, tail), value in zip(plan, row, strict=True):
+            if tail:
+                nested[head][tail] = value
+            else:
+                values[head] = value
+        for head, inner in nested.items():
+            values[head] = None if all(v is None for v in inner.values()) else SimpleNamespace(**inner)
+        if "id" in values:
+            values["pk"] = values["id"]
+        records.append(SimpleNamespace(**values))
+    return records

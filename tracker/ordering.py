@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import get_language
 
+from .kept import plain_records
 from .models import Actor
 
 
@@ -45,8 +46,10 @@ def sorted_actors(actors, *, key=lambda item: item) -> list:
 
 def _named_actors() -> list[SimpleNamespace]:
     """Every state and body with what orders and names it, as plain records (read on every list)."""
-    fields = ["pk", "code", "kind", "name", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
-    return [SimpleNamespace(**dict(zip(fields, row, strict=True))) for row in Actor.objects.values_list(*fields)]
+    # Each language's column by its own name, the translation layer's rewriting off (it would take
+    # the fields as a set, in no fixed order).
+    fields = ["pk", "code", "kind", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
+    return plain_records(Actor.objects.rewrite(False), fields, key=("named_actors",))
 
 
 def actor_rank():

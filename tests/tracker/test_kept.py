@@ -11,9 +11,10 @@ from django.utils import translation
 from tests.factories import UserFactory
 from tests.tracker.test_api import build_record
 from tracker import kept
-from tracker.models import Action, Responsibility, StatusChange, Theme
+from tracker.kept import plain_records
+from tracker.models import Action, Actor, Responsibility, StatusChange, Theme
 from tracker.selectors import listed_actions, responsibility_statuses
-from tracker.selectors.common import ACTOR_FIELDS, plain_records
+from tracker.selectors.common import ACTOR_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,27 @@ def test_plain_records_nest_related_fields_and_an_absent_one_is_none():
         c.actor and (c.actor.code, c.actor.name) for c in changes
     ]
     assert any(r.actor is None for r in records)  # the committee's overall status has no actor
+
+
+def test_a_read_whose_columns_would_come_in_another_order_is_refused():
+    """The rows are read as the SQL gives them: its columns must be the fields, in the order asked."""
+    build_record(recommendations=1, states=2, actions=0)
+    read = Actor.objects.rewrite(False).values_list("code", "pk", "kind")
+    assert kept.plain_rows(("actors-in-order",), lambda: read) == tuple(read)
+    read._fields = ("pk", "code", "kind")  # what the SQL does not give
+    with pytest.raises(ValueError, match="not as asked"):
+        kept.plain_rows(("actors-out-of-order",), lambda: read)
+    # The translation layer takes the fields as a set: records of its queryset refuse what they
+    # cannot be sure of, and read in the order asked with its rewriting off.
+    fields = ["pk", "code", "kind", "name_en", "name_es", "name_fr", "name_pt"]
+    translated = Actor.objects.values_list(*fields)
+    if list(translated._fields) != fields:
+        with pytest.raises(ValueError, match="rewrite"):
+            plain_records(Actor.objects.all(), fields)
+    records = plain_records(Actor.objects.rewrite(False).order_by("pk"), fields, key=("actors-named",))
+    assert [(r.pk, r.code, r.kind, r.name_en) for r in records] == list(
+        Actor.objects.order_by("pk").values_list("pk", "code", "kind", "name_en")
+    )
 
 
 def test_listed_actions_are_the_published_ones_with_their_actor_and_numbers_in_one_query():

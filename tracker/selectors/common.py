@@ -97,33 +97,6 @@ def kept_listed_actions(key: tuple, build) -> list[ListedAction]:
     return [listed_action(row) for row in plain_rows(key, build, converted=True)]
 
 
-def plain_records(queryset, fields, key: tuple | None = None) -> list[SimpleNamespace]:
-    """The rows of `queryset` as plain records of `fields`: "x__y" becomes `record.x.y` (`record.x` is
-    None when all its fields are), "id" is also `pk`. For pages that show many rows and change none:
-    a model instance, with its related one, costs several times as much to build. With `key` (all
-    the queryset is built from), its SQL is built once and kept (`tracker.kept.plain_rows`)."""
-    plan = [name.partition("__")[::2] for name in fields]
-    related = {head for head, tail in plan if tail}
-    if key is None:
-        rows = queryset.values_list(*fields)
-    else:
-        rows = plain_rows(key, lambda: queryset.values_list(*fields), converted=True)
-    records = []
-    for row in rows:
-        values, nested = {}, {head: {} for head in related}
-        for (head, tail), value in zip(plan, row, strict=True):
-            if tail:
-                nested[head][tail] = value
-            else:
-                values[head] = value
-        for head, inner in nested.items():
-            values[head] = None if all(v is None for v in inner.values()) else SimpleNamespace(**inner)
-        if "id" in values:
-            values["pk"] = values["id"]
-        records.append(SimpleNamespace(**values))
-    return records
-
-
 def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:
     """(actor id, recommendation id, status, *the actor's ACTOR_FIELDS) of every responsibility for
     these recommendations (of one actor, if given).

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from django.db.models import F
 from django.utils import timezone
 
+from ..kept import plain_records
 from ..models import STATUS_WEIGHTS, Actor
 from ..ordering import sorted_actors
 from ..rollup import RollUp, annotate_status_counts, rollup_of
@@ -20,7 +21,6 @@ from .common import (
     current_recommendations,
     kept_listed_actions,
     listed_actions,
-    plain_records,
     responsibility_statuses,
 )
 
