@@ -13,7 +13,7 @@ drawing of rows it has seen before.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Q
+from django.db.models import Count, Func, IntegerField, Q
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -45,12 +45,28 @@ def _scope_key(*, recommendations=None, actor=None) -> tuple:
     return (None if recommendations is None else tuple(r.pk for r in recommendations), getattr(actor, "pk", actor))
 
 
+class MonthNumber(Func):
+    """A date's month as one whole number, year × 12 + month - 1, so that the driver gives an int.
+    PostgreSQL's EXTRACT gives a numeric, slow to work out for every row of a long history (a third of
+    the grouped read of 7,000 changes); its `date_part` gives a float."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (date,) = self.source_expressions
+        whole = Cast(ExtractYear(date) * 12 + ExtractMonth(date) - 1, IntegerField())
+        return compiler.compile(whole)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        date, params = compiler.compile(self.source_expressions[0])
+        return f"(date_part('year', {date}) * 12 + date_part('month', {date}) - 1)::integer", (*params, *params)
+
+
 def month_changes(*, recommendations=None, actor=None) -> tuple:
     """(month, from status, to status, how many) of the status history of these responsibilities (of
     these recommendations, of this actor), in order; a month is numbered year × 12 + month - 1. One
     query."""
-    # Whole numbers, so that the driver gives ints (PostgreSQL's EXTRACT is a numeric).
-    month = Cast(ExtractYear("assessed_on") * 12 + ExtractMonth("assessed_on") - 1, IntegerField())
+    month = MonthNumber("assessed_on")
     rows = plain_rows(
         ("month_changes", *_scope_key(recommendations=recommendations, actor=actor)),
         lambda: (
