@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -122,6 +123,14 @@ class Action(models.Model):
             models.Index(fields=["state", "-taken_on"], name="action_state_date_idx"),
             # An actor's page lists its published actions, newest first, a page at a time.
             models.Index(fields=["actor", "state", "-taken_on", "-id"], name="action_actor_state_date_idx"),
+            # The feeds list the published actions by when they became public, newest first
+            # (`selectors.open_data.feed_entries`): without it, every request sorts them all.
+            models.Index(
+                Coalesce("published_at", "entered_at").desc(),
+                models.F("id").desc(),
+                condition=Q(state="published"),
+                name="action_made_public_idx",
+            ),
         ]
 
     def __str__(self):
