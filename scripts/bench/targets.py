@@ -282,7 +282,7 @@ def throughput_under_load(report, size, mode):
         share = asked["rps"] / healthz
         clients = asked["tool"].split("-c")[1].split()[0]
         detail = f"{share:.0%} ({asked['rps']:.0f} against {healthz:.0f} req/s"
-        if asked is not load.get("dashboard") and load.get("dashboard"):
+        if "dashboard_gzip" in load and "dashboard" in load:
             detail += f"; asked uncompressed: {load['dashboard']['rps'] / healthz:.0%}"
         yield Measurement({"clients": clients}, share, detail + ")")
 
