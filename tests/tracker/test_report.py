@@ -18,6 +18,7 @@ from tests.factories import (
 )
 from tests.tracker.test_api import build_record
 from tracker.models import Action, Status
+from tracker.selectors import open_data
 
 
 def _report(client, query=""):
@@ -96,6 +97,46 @@ def test_each_recommendation_lists_its_latest_actions_and_counts_the_rest(client
     body = _report(client)
     assert "Step 12" in body and "Step 03" in body and "Step 02" not in body
     assert "and 3 earlier actions" in body
+
+
+def test_each_recommendation_lists_its_own_latest_actions_of_the_period_and_actor(client, db):
+    first, second = RecommendationFactory(number=1), RecommendationFactory(number=2)
+    mexico, peru = ActorFactory(code="MEX"), ActorFactory(code="PER")
+    for n in range(12):
+        day = datetime.date(2024, 1, n + 1)
+        ActionFactory(actor=mexico, recommendations=[first], title=f"First {n:02d}", taken_on=day)
+        ActionFactory(actor=peru, recommendations=[second], title=f"Second {n:02d}", taken_on=day)
+    ActionFactory(actor=mexico, recommendations=[first, second], title="Both", taken_on=datetime.date(2024, 2, 1))
+    march = datetime.date(2024, 3, 1)
+    ActionFactory(actor=mexico, recommendations=[second], title="Draft", taken_on=march, state="draft")
+    body = _report(client)
+    one, two = body.split("Recommendation 2", 1)
+    assert "Both" in one and "Both" in two and "Draft" not in body
+    assert "First 11" in one and "First 03" in one and "First 02" not in one and "Second" not in one
+    assert "Second 11" in two and "Second 03" in two and "Second 02" not in two and "First" not in two
+    assert one.index("Both") < one.index("First 11") < one.index("First 10")
+    assert "and 3 earlier actions" in one and "and 3 earlier actions" in two
+    body = _report(client, "?actor=PER&date_from=2024-01-03&date_to=2024-01-05")
+    one, two = body.split("Recommendation 2", 1)
+    assert "First" not in body and "Both" not in body and "earlier action" not in body
+    assert [t for t in ("Second 01", "Second 02", "Second 03", "Second 04", "Second 05") if t in two] == [
+        "Second 02",
+        "Second 03",
+        "Second 04",
+    ]
+
+
+def test_beyond_so_many_earlier_actions_the_report_says_more_than(client, db, monkeypatch):
+    monkeypatch.setattr(open_data, "REPORT_MORE_ACTIONS_COUNTED", 3)
+    first, second = RecommendationFactory(number=1), RecommendationFactory(number=2)
+    actor = ActorFactory(code="MEX")
+    for n in range(14):
+        ActionFactory(actor=actor, recommendations=[first], taken_on=datetime.date(2020, 1, n + 1))
+    for n in range(13):
+        ActionFactory(actor=actor, recommendations=[second], taken_on=datetime.date(2020, 1, n + 1))
+    one, two = _report(client).split("Recommendation 2", 1)
+    assert "and more than 3 earlier actions" in one and "and 4 earlier" not in one
+    assert "and 3 earlier actions" in two and "more than" not in two
 
 
 def test_the_print_stylesheet_makes_a_clean_handout_of_the_report(client, db):

@@ -6,8 +6,8 @@ an assessment or entered an action.
 
 import datetime
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models import F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from ..models import Action, Actor, Evidence, ReportingRound, Responsibility, StatusChange
@@ -18,6 +18,8 @@ from .pages import TIMELINE_LENGTH, status_matrix
 FEED_LENGTH = 50
 REPORT_ACTIONS_PER_RECOMMENDATION = 10
 REPORT_STATUS_CHANGES = 100
+# Beyond this many earlier actions, a recommendation of the committee report says "more than".
+REPORT_MORE_ACTIONS_COUNTED = 100
 
 
 def public_recommendations() -> QuerySet:
@@ -206,25 +208,11 @@ def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
 
     The roll-up, the matrix and each recommendation's status are as they stand now; the actions and
     the assessments listed are those of the period. Each recommendation lists its latest actions
-    (ranked in SQL with a window function, so the query count does not grow with the record) and
-    says how many more the period holds.
+    and says how many more the period holds, up to REPORT_MORE_ACTIONS_COUNTED: both read in the
+    order of an index and stop there, so that neither the queries nor their cost grow with the record.
     """
-    recommendations = list(public_recommendations())
-    for recommendation in recommendations:
-        recommendation.rollup = rollup_of(recommendation)
-        recommendation.report_actions = []
-        recommendation.report_action_count = 0
-        recommendation.actor_status = None
-    by_pk = {r.pk: r for r in recommendations}
-    statuses = responsibility_statuses(recommendations, actor)
-    if actor is not None:
-        for _actor_id, recommendation_id, status, *_actor in statuses:
-            by_pk[recommendation_id].actor_status = status
-
-    links = Action.recommendations.through.objects.filter(
-        action__state=Action.State.PUBLISHED, recommendation__in=list(by_pk)
-    )
-    changes = StatusChange.objects.filter(recommendation__in=list(by_pk))
+    links = Action.recommendations.through.objects.filter(action__state=Action.State.PUBLISHED)
+    changes = StatusChange.objects.all()
     if actor is not None:
         links = links.filter(action__actor=actor)
         changes = changes.filter(actor=actor)
@@ -234,26 +222,28 @@ def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
     if date_to is not None:
         links = links.filter(action__taken_on__lte=date_to)
         changes = changes.filter(assessed_on__lte=date_to)
-    links = (
-        links.select_related("action__actor")
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("recommendation_id")],
-                order_by=[F("action__taken_on").desc(), F("action_id").desc()],
-            ),
-            in_period=Window(Count("pk"), partition_by=[F("recommendation_id")]),
-        )
-        .filter(rank__lte=REPORT_ACTIONS_PER_RECOMMENDATION)
-        .order_by("recommendation_id", "rank")
+    # Beyond the actions listed, counting stops where the page stops saying how many.
+    limit = REPORT_ACTIONS_PER_RECOMMENDATION + REPORT_MORE_ACTIONS_COUNTED + 1
+    recommendations = list(
+        public_recommendations().annotate(links_counted=_CountUpTo(links.filter(recommendation=OuterRef("pk")), limit))
     )
-    for link in links:
-        recommendation = by_pk[link.recommendation_id]
-        recommendation.report_actions.append(link.action)
-        recommendation.report_action_count = link.in_period
     for recommendation in recommendations:
-        recommendation.more_actions = recommendation.report_action_count - len(recommendation.report_actions)
+        recommendation.rollup = rollup_of(recommendation)
+        recommendation.report_actions = []
+        recommendation.actor_status = None
+    by_pk = {r.pk: r for r in recommendations}
+    statuses = responsibility_statuses(recommendations, actor)
+    if actor is not None:
+        for _actor_id, recommendation_id, status, *_actor in statuses:
+            by_pk[recommendation_id].actor_status = status
+    for link in _latest_links(links, list(by_pk)):
+        by_pk[link.recommendation_id].report_actions.append(link.action)
+    for recommendation in recommendations:
+        more = recommendation.links_counted - len(recommendation.report_actions)
+        recommendation.more_actions = min(more, REPORT_MORE_ACTIONS_COUNTED)
+        recommendation.more_actions_uncounted = more > REPORT_MORE_ACTIONS_COUNTED
 
+    changes = changes.filter(recommendation__in=list(by_pk))
     status_changes = list(
         changes.select_related("recommendation", "actor").order_by("-assessed_on", "-changed_at", "-id")[
             : REPORT_STATUS_CHANGES + 1
@@ -266,3 +256,22 @@ def committee_report(*, actor=None, date_from=None, date_to=None) -> dict:
         "status_changes": status_changes[:REPORT_STATUS_CHANGES],
         "more_status_changes": len(status_changes) > REPORT_STATUS_CHANGES,
     }
+
+
+def _latest_links(links: QuerySet, recommendation_ids: list[int]) -> list:
+    """Each recommendation's latest REPORT_ACTIONS_PER_RECOMMENDATION links of `links`, newest action
+    first, with the action and its actor, in one query: a UNION of one read per recommendation, each
+    following the actions' index by date and stopping once it has its share."""
+    reads = [
+        links.model.objects.filter(
+            pk__in=links.filter(recommendation_id=pk)
+            .order_by("-action__taken_on", "-action_id")
+            .values("pk")[:REPORT_ACTIONS_PER_RECOMMENDATION]
+        ).select_related("action__actor")
+        for pk in recommendation_ids
+    ]
+    if not reads:
+        return []
+    latest = list(reads[0].union(*reads[1:], all=True))
+    latest.sort(key=lambda link: (link.action.taken_on, link.action_id), reverse=True)
+    return latest
