@@ -6,8 +6,10 @@ the feeds) is a mistake in the address, answered 400 naming the parameter, never
 page; a number past the last page asks for a page that does not exist, a 404.
 """
 
+from functools import cached_property
+
 from django.core.exceptions import BadRequest
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.utils.translation import gettext
 
 PAGE_PARAMETER = "page"
@@ -43,3 +45,72 @@ class FirstPageCounted(Paginator):
         if len(rows) <= self.per_page:
             self.count = len(rows)
         return self._get_page(rows[: self.per_page], 1, self)
+
+
+# A filtered list of actions counts its rows up to this many and says "more than" beyond: counting all
+# of a filter's rows costs as much as the rows (every action of a recommendation, at a million actions,
+# is 150,000 of them), where counting up to a limit stops there.
+COUNT_LIMIT = 1000
+
+
+class CountedUpTo(Paginator):
+    """A paginator that counts at most `limit` rows. Beyond, `more` is true, `count` is the limit and
+    the number of pages is unknown (`num_pages` is None): each page then reads one row past its own to
+    know whether another follows. A page past the counted rows has the list counted whole first (as a
+    plain paginator would), so that a page past the end is a 404 found by counting, not by reading
+    every row before it."""
+
+    limit = COUNT_LIMIT
+
+    def __init__(self, object_list, per_page, limit=None):
+        super().__init__(object_list, per_page)
+        if limit is not None:
+            self.limit = limit
+        self.exact = False
+
+    @cached_property
+    def counted(self):
+        # Without its order, the database stops reading once it has found one row past the limit.
+        return self.object_list.order_by()[: self.limit + 1].count()
+
+    @property
+    def count(self):
+        return self.counted if self.exact else min(self.counted, self.limit)
+
+    @property
+    def more(self):
+        return not self.exact and self.counted > self.limit
+
+    @property
+    def num_pages(self):
+        return None if self.more else super().num_pages
+
+    def validate_number(self, number):
+        if not self.more:
+            return super().validate_number(number)
+        if int(number) < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return int(number)
+
+    def page(self, number):
+        number = int(number)
+        if (number - 1) * self.per_page >= self.limit:
+            self.counted, self.exact = self.object_list.order_by().count(), True
+        if not self.more:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        return UncountedPage(rows[: self.per_page], number, self, followed=len(rows) > self.per_page)
+
+
+class UncountedPage(Page):
+    """A page of a list that runs past its paginator's limit: whether another page follows is known
+    from the rows read, not from the number of pages."""
+
+    def __init__(self, object_list, number, paginator, *, followed):
+        super().__init__(object_list, number, paginator)
+        self.followed = followed
+
+    def has_next(self):
+        return self.followed

@@ -1,6 +1,7 @@
 """The public pages: what they show, what they never show, and how many queries they make."""
 
 import pytest
+from django.core.paginator import EmptyPage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +21,7 @@ from tests.factories import (
 )
 from tracker.links import actor_url, recommendation_url
 from tracker.models import Action, Status
-from tracker.paging import FirstPageCounted
+from tracker.paging import CountedUpTo, FirstPageCounted
 
 STATUSES = [s.value for s in Status]
 
@@ -401,3 +402,51 @@ def test_a_list_that_fits_on_its_first_page_is_counted_from_its_rows(db):
         assert (page.paginator.count, page.has_next(), [r.number for r in page]) == (3, True, [1, 2])
     assert len(queries) == 2  # longer than a page: the rows, then the count
     assert [r.number for r in FirstPageCounted(rows, 2).page(2)] == [3]
+
+
+def test_a_long_list_is_counted_up_to_a_limit_and_paged_on_by_its_rows(db):
+    build_record(recommendations=9, states=1, actions=0)
+    rows = Recommendation.objects.order_by("number")
+    with CaptureQueriesContext(connection) as queries:
+        paginator = CountedUpTo(rows, 2, limit=4)
+        page = paginator.page(1)
+        facts = (paginator.count, paginator.more, paginator.num_pages, page.has_next(), [r.number for r in page])
+        assert facts == (4, True, None, True, [1, 2])
+    assert len(queries) == 2  # counted up to 5 rows, then the page
+    assert "LIMIT 5" in queries[0]["sql"] and "ORDER BY" not in queries[0]["sql"]
+    page = CountedUpTo(rows, 2, limit=4).page(2)
+    assert ([r.number for r in page], page.has_next(), page.previous_page_number(), page.next_page_number()) == (
+        [3, 4],
+        True,
+        1,
+        3,
+    )
+    # A page past the counted rows counts them all, as any list does: its number of pages is known.
+    paginator = CountedUpTo(rows, 2, limit=4)
+    page = paginator.page(3)
+    assert (paginator.count, paginator.more, paginator.num_pages, [r.number for r in page]) == (9, False, 5, [5, 6])
+    assert [r.number for r in CountedUpTo(rows, 2, limit=4).page(5)] == [9]
+    with pytest.raises(EmptyPage):
+        CountedUpTo(rows, 2, limit=4).page(6)
+    # Up to the limit, the count is exact.
+    paginator = CountedUpTo(rows, 2, limit=9)
+    assert (paginator.count, paginator.more, paginator.num_pages, paginator.page(5).has_next()) == (9, False, 5, False)
+
+
+def test_a_filtered_list_of_actions_past_the_limit_says_more_than_and_pages_on(client, db, monkeypatch, settings):
+    monkeypatch.setattr(CountedUpTo, "limit", 4)
+    settings.PAGE_SIZE = 2
+    first, second = RecommendationFactory(number=1), RecommendationFactory(number=2)
+    ActionFactory.create_batch(7, recommendations=[first])
+    ActionFactory.create_batch(3, recommendations=[second])
+    body = client.get(reverse("tracker:action_list"), {"recommendation": 1}).content.decode()
+    assert "More than 4 actions" in body and "Page 1<" in body and 'rel="next"' in body
+    body = client.get(reverse("tracker:action_list"), {"recommendation": 1, "page": 2}).content.decode()
+    assert "More than 4 actions" in body and 'rel="prev"' in body and 'rel="next"' in body
+    body = client.get(reverse("tracker:action_list"), {"recommendation": 1, "page": 4}).content.decode()
+    assert "7 actions" in body and "Page 4 of 4" in body and 'rel="next"' not in body
+    assert client.get(reverse("tracker:action_list"), {"recommendation": 1, "page": 5}).status_code == 404
+    body = client.get(reverse("tracker:action_list"), {"recommendation": 2}).content.decode()
+    assert "3 actions" in body and "Page 1 of 2" in body and "More than" not in body
+    body = client.get(reverse("tracker:action_list"), {"recommendation": 1, "lang": "es"}).content.decode()
+    assert "Más de 4 acciones" in body and "Página 1<" in body

@@ -19,7 +19,7 @@ from ..filters import ActionFilter, ActorFilter, RecommendationFilter
 from ..forms import MapForm, MatrixForm
 from ..models import STATUS_RANK, Actor, SdgTarget, Theme
 from ..ordering import actor_rank
-from ..paging import PAGE_PARAMETER, BadPageNumber, FirstPageCounted, page_number
+from ..paging import PAGE_PARAMETER, BadPageNumber, CountedUpTo, FirstPageCounted, page_number
 from ..rollup import rollup_of
 from ..sorting import sort_from, sorted_by
 
@@ -53,16 +53,21 @@ class NoSuchPage(Http404):
     """A page number past the end of a list: answered 404, saying how many pages the list has."""
 
 
-def page_of(request, rows, per_page=None, count=None, short=False):
+def page_of(request, rows, per_page=None, count=None, short=False, long=False):
     """The page of `rows` the query string asks for (`?page=`, the first by default). A value that is
     not a page number is a 400 (BadPageNumber, answered by `bad_request`), a page past the end a 404.
     `count`, when known already, spares counting the rows; so does `short`, for a list that fits on
-    one page (counted from the rows of the first)."""
+    one page (counted from the rows of the first). A `long` list is counted up to COUNT_LIMIT rows."""
     asked = request.GET.get(PAGE_PARAMETER, "1")
     number = page_number(asked)
-    paginator = (FirstPageCounted if short else Paginator)(rows, per_page or settings.PAGE_SIZE)
+    size = per_page or settings.PAGE_SIZE
     if count is not None:
+        paginator = Paginator(rows, size)
         paginator.count = count
+    elif long:
+        paginator = CountedUpTo(rows, size)
+    else:
+        paginator = (FirstPageCounted if short else Paginator)(rows, size)
     try:
         return paginator.page(number)
     except EmptyPage as error:
@@ -72,16 +77,17 @@ def page_of(request, rows, per_page=None, count=None, short=False):
         ) from error
 
 
-def filtered_page(request, filterset, rows=None, unfiltered_count=None, short=False):
+def filtered_page(request, filterset, rows=None, unfiltered_count=None, short=False, long=False):
     """The requested page of a filtered list (`rows`, when given, are the filtered rows already
     read and ordered); no rows at all when a filter could not be understood. `unfiltered_count`, a
-    function, gives the count of the whole list when no filter is asked (None when it has none)."""
+    function, gives the count of the whole list when no filter is asked (None when it has none); a
+    `long` list, filtered, is counted up to a limit (`page_of`)."""
     if not filterset.is_valid():
         rows = filterset.queryset.none()
     elif rows is None:
         rows = filterset.qs
     count = unfiltered_count() if unfiltered_count and filterset.is_valid() and not is_filtered(filterset) else None
-    return page_of(request, rows, count=count, short=short)
+    return page_of(request, rows, count=count, short=short, long=long)
 
 
 def page_not_found(request, exception=None):
@@ -238,7 +244,7 @@ def actor_detail(request, code):
     if code != code.upper():
         return redirect("tracker:actor_detail", code=code.upper(), permanent=True)
     context = selectors.actor_page(get_object_or_404(Actor, code=code))
-    context["actions"] = page_of(request, context["actions"])
+    context["actions"] = page_of(request, context["actions"], long=True)
     context["history"] = charts.over_time(context["rollup"], actor=context["actor"])
     return render(request, "tracker/actor_detail.html", context)
 
@@ -258,7 +264,7 @@ def action_list(request):
         actions = actions.order_by(*(["-taken_on", "-id"] if sort.descending else ["taken_on", "id"]))
     filterset = ActionFilter(request.GET, queryset=actions)
     # Every published action, unfiltered: their count is kept with the record's version.
-    page = filtered_page(request, filterset, unfiltered_count=published_action_count)
+    page = filtered_page(request, filterset, unfiltered_count=published_action_count, long=True)
     compact = request.GET.get("view") == "compact"
     return render(
         request,
