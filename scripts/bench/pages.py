@@ -46,6 +46,7 @@ COUNTED_PAGES = (
     "/actors/",
     "/actors/MEX/",
     "/actions/",
+    "/actions/?recommendation=1",
     "/actions/?recommendation=1&q=plan",
     "/map/",
     "/forum/",
