@@ -32,6 +32,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
     When,
@@ -98,6 +99,23 @@ class TitleWords(Func):
 
     template = "ts_filter(%(expressions)s, '{a}'::\"char\"[])"
     output_field = SearchVectorField()
+
+
+class AnyOfRows(Func):
+    """`column = ANY(ARRAY(rows))`: the column's value among the rows of a subquery, which PostgreSQL
+    reads once, first, into an array. Unlike `IN (rows)`, it joins an OR with conditions on the row's
+    own columns without having every row read: each side keeps its index."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column, rows):
+        super().__init__(F(column), Subquery(rows))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        rows, rows_params = compiler.compile(self.source_expressions[1])
+        return f"{column} = ANY(ARRAY{rows})", (*column_params, *rows_params)
 
 
 def _text(column):
@@ -245,27 +263,24 @@ def match_actions(queryset: QuerySet, query: Query, language: str, *, ranked=Tru
         return queryset.none()
     languages = languages_for(language)
     if is_postgresql():
-        from ..models import Action
-
         documents = [
             (CONFIGURATIONS[code], StoredVector(f"search_{code}"), TitleWords(StoredVector(f"search_{code}")))
             for code in languages
         ]
-        own, evidence, found_own, found_evidence = Action.objects.order_by(), Evidence.objects.order_by(), [], []
+        evidence, found_own, found_evidence = Evidence.objects.order_by(), [], []
         for code in languages:
             search = SearchQuery(query.text, config=CONFIGURATIONS[code], search_type="websearch")
-            own = own.alias(**{f"_own_{code}": StoredVector(f"search_{code}")})
+            queryset = queryset.alias(**{f"_own_{code}": StoredVector(f"search_{code}")})
             evidence = evidence.alias(**{f"_ev_{code}": StoredVector(f"search_{code}")})
             found_own.append(Q(**{f"_own_{code}": search}))
             found_evidence.append(Q(**{f"_ev_{code}": search}))
-        # One list of ids, its own matches and its evidence's, each read from its indexes: an OR of
-        # the two in the outer query would have PostgreSQL read every action instead.
-        found = (
-            own.filter(reduce(or_, found_own))
-            .values("pk")
-            .union(evidence.filter(reduce(or_, found_evidence)).values("action_id"))
-        )
-        return _pg_match(queryset.filter(pk__in=found), documents, query.text, ranked=ranked, matched_already=True)
+        # Its own match, or its evidence's: the evidence's actions read first, once, as an array. An
+        # action then matches by its own row, so PostgreSQL reads the matches from the index of each
+        # vector (or checks each action as it follows another index, by date, and stops at a page),
+        # rather than listing every match before the filters and the order apply.
+        through_evidence = AnyOfRows("pk", evidence.filter(reduce(or_, found_evidence)).values("action_id"))
+        found = reduce(or_, found_own) | Q(through_evidence)
+        return _pg_match(queryset.filter(found), documents, query.text, ranked=ranked, matched_already=True)
 
     def in_evidence(phrase):
         linked = Evidence.objects.filter(action=OuterRef("pk")).filter(_found(["title"], phrase))
