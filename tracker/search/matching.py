@@ -20,7 +20,7 @@ from operator import and_, or_
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -113,6 +113,9 @@ class AnyOfRows(Func):
         super().__init__(F(column), Subquery(rows))
 
     def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError("AnyOfRows is for PostgreSQL; elsewhere use `column__in=rows`")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
         column, column_params = compiler.compile(self.source_expressions[0])
         rows, rows_params = compiler.compile(self.source_expressions[1])
         return f"{column} = ANY(ARRAY{rows})", (*column_params, *rows_params)
