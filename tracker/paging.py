@@ -96,7 +96,6 @@ class CountedUpTo(Paginator):
         number = int(number)
         if (number - 1) * self.per_page >= self.limit:
             self.counted, self.exact = self.object_list.order_by().count(), True
-            self.__dict__.pop("num_pages", None)  # Paginator keeps it once worked out: from the new count
         if not self.more:
             return super().page(number)
         number = self.validate_number(number)

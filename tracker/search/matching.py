@@ -134,12 +134,12 @@ def register_fold(sender, connection, **kwargs):
 # -- PostgreSQL --------------------------------------------------------------------------------------
 
 
-def _pg_match(queryset, documents, query_text, *, ranked, matched_already=False):
-    """Rows whose document, in one of its configurations, matches the query.
+def _pg_match(queryset, documents, query_text, *, ranked, or_matching=None):
+    """Rows whose document, in one of its configurations, matches the query (or that `or_matching`,
+    a condition, finds otherwise).
 
     `documents` are (configuration, whole document, title part or None): the document a weighted
-    vector (title A, body B), the title part a vector matched to tell a title match. With
-    `matched_already` the rows are those found, and only ranked here.
+    vector (title A, body B), the title part a vector matched to tell a title match.
     """
     aliases, matched, ranks, titles = {}, [], [], []
     for index, (config, document, title) in enumerate(documents):
@@ -150,9 +150,8 @@ def _pg_match(queryset, documents, query_text, *, ranked, matched_already=False)
         if title is not None:
             aliases[f"_title{index}"] = title
             titles.append(Q(**{f"_title{index}": search}))
-    queryset = queryset.alias(**aliases)
-    if not matched_already:
-        queryset = queryset.filter(reduce(or_, matched))
+    found = reduce(or_, matched)
+    queryset = queryset.alias(**aliases).filter(found if or_matching is None else found | or_matching)
     if not ranked:
         return queryset
     rank = ranks[0] if len(ranks) == 1 else Greatest(*ranks)
@@ -270,20 +269,17 @@ def match_actions(queryset: QuerySet, query: Query, language: str, *, ranked=Tru
             (CONFIGURATIONS[code], StoredVector(f"search_{code}"), TitleWords(StoredVector(f"search_{code}")))
             for code in languages
         ]
-        evidence, found_own, found_evidence = Evidence.objects.order_by(), [], []
+        evidence, found_evidence = Evidence.objects.order_by(), []
         for code in languages:
             search = SearchQuery(query.text, config=CONFIGURATIONS[code], search_type="websearch")
-            queryset = queryset.alias(**{f"_own_{code}": StoredVector(f"search_{code}")})
             evidence = evidence.alias(**{f"_ev_{code}": StoredVector(f"search_{code}")})
-            found_own.append(Q(**{f"_own_{code}": search}))
             found_evidence.append(Q(**{f"_ev_{code}": search}))
         # Its own match, or its evidence's: the evidence's actions read first, once, as an array. An
         # action then matches by its own row, so PostgreSQL reads the matches from the index of each
         # vector (or checks each action as it follows another index, by date, and stops at a page),
         # rather than listing every match before the filters and the order apply.
         through_evidence = AnyOfRows("pk", evidence.filter(reduce(or_, found_evidence)).values("action_id"))
-        found = reduce(or_, found_own) | Q(through_evidence)
-        return _pg_match(queryset.filter(found), documents, query.text, ranked=ranked, matched_already=True)
+        return _pg_match(queryset, documents, query.text, ranked=ranked, or_matching=Q(through_evidence))
 
     def in_evidence(phrase):
         linked = Evidence.objects.filter(action=OuterRef("pk")).filter(_found(["title"], phrase))
