@@ -21,6 +21,7 @@ from tracker.models import (
     StatusChange,
     Theme,
 )
+from tracker.services.status_months import count_change
 
 
 class UserFactory(DjangoModelFactory):
@@ -139,6 +140,13 @@ class StatusChangeFactory(DjangoModelFactory):
     to_status = Status.PARTIAL
     assessed_on = datetime.date(2024, 1, 15)
     reason = "Measures reported in the national plan."
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        change = super()._create(model_class, *args, **kwargs)
+        # Counted by month as the assessment service counts the changes it records.
+        count_change(change)
+        return change
 
 
 class ActionFactory(DjangoModelFactory):

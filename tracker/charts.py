@@ -99,9 +99,9 @@ class OverTime:
     markup is not kept already.
     """
 
-    def __init__(self, now, changes: tuple, round_rows: tuple, today: datetime.date):
-        self._now, self._changes, self._round_rows, self._today = now, changes, round_rows, today
-        self.key = (tuple(now.counts.values()), changes, round_rows, (today.year, today.month))
+    def __init__(self, now, movements: tuple, round_rows: tuple, today: datetime.date):
+        self._now, self._movements, self._round_rows, self._today = now, movements, round_rows, today
+        self.key = (tuple(now.counts.values()), movements, round_rows, (today.year, today.month))
 
     def __eq__(self, other):
         return isinstance(other, OverTime) and self.key == other.key
@@ -111,7 +111,7 @@ class OverTime:
 
     @cached_property
     def moments(self) -> list:
-        return history.walk(self._now, self._changes, self._today)
+        return history.walk(self._now, self._movements, self._today)
 
     @cached_property
     def chart(self) -> Chart | None:
@@ -139,7 +139,7 @@ def over_time(now, *, recommendations=None, actor=None) -> OverTime:
     queries (two when no round has closed)."""
     return OverTime(
         now,
-        history.month_changes(recommendations=recommendations, actor=actor),
+        history.month_movements(recommendations=recommendations, actor=actor),
         history.round_counts(recommendations=recommendations, actor=actor),
         timezone.localdate(),
     )

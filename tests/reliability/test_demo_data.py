@@ -23,6 +23,7 @@ from tracker.models import (
     Status,
     StatusChange,
 )
+from tracker.selectors import history
 from tracker.selectors.rounds import Standing, completeness, snapshot
 
 HistoricalAction = Action.history.model
@@ -160,6 +161,17 @@ def test_running_it_again_adds_more_and_carries_the_chains_on(db):
     assert Action.objects.count() == 60
     assert StatusChange.objects.count() > changes
     assert_consistent()
+
+
+def test_the_movements_by_month_are_those_of_the_history_it_wrote(db):
+    from tests.tracker.test_history import movements_of_the_history
+
+    call_command("create_demo_data", actions=40, seed=1, verbosity=0)
+    call_command("create_demo_data", actions=20, seed=2, verbosity=0)
+    actor = Responsibility.objects.filter(status_changes__isnull=False).first().actor
+    assert history.month_movements() == movements_of_the_history()
+    assert history.month_movements(actor=actor) == movements_of_the_history(actor=actor)
+    assert len(history.month_movements()) > 12
 
 
 def test_negative_counts_are_refused(db):

@@ -1,15 +1,17 @@
 """Progress through time: the statuses at the end of each month and at each closed round, and the chart."""
 
 import datetime
+from collections import defaultdict
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import ActorFactory, RecommendationFactory, ResponsibilityFactory
 from tracker import charts, services
-from tracker.models import ReportingRound, Status
+from tracker.models import ReportingRound, Status, StatusChange, StatusMonth
 from tracker.rollup import RollUp
 from tracker.selectors import history
+from tracker.services import status_months
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +71,66 @@ def test_one_actor_and_nothing_assessed(record):
     fresh = ResponsibilityFactory(recommendation=RecommendationFactory(number=2), actor=ActorFactory(code="CAN"))
     assert history.monthly(RollUp.of([fresh.status]), actor=fresh.actor, today=TODAY) == []
     assert charts.chart([]) is None
+
+
+def movements_of_the_history(**scope):
+    """What the movements kept by month must say, worked out here from the status changes themselves."""
+    moved = defaultdict(lambda: dict.fromkeys(Status.values, 0))
+    for change in StatusChange.objects.filter(responsibility__isnull=False, **scope):
+        counts = moved[change.assessed_on.year * 12 + change.assessed_on.month - 1]
+        counts[change.from_status] -= 1
+        counts[change.to_status] += 1
+    return tuple((month, *counts.values()) for month, counts in sorted(moved.items()))
+
+
+def kept_rows():
+    fields = [f.attname for f in StatusMonth._meta.concrete_fields if f.name != "id"]
+    return list(StatusMonth.objects.order_by("recommendation_id", "actor_id", "month").values_list(*fields))
+
+
+def test_the_movements_kept_by_month_are_the_historys_in_every_scope(record, staff, django_assert_num_queries):
+    mexico = record.responsibilities.get(actor__code="MEX")
+    other = RecommendationFactory(number=2)
+    canada = ResponsibilityFactory(recommendation=other, actor=mexico.actor)
+    steps = [
+        # The same status again: the month counts (the chart starts there), the figures do not move.
+        (canada, Status.NOT_ASSESSED, datetime.date(2023, 8, 9)),
+        (canada, Status.FULL, datetime.date(2024, 1, 3)),
+        # Entered late, dated back into a month already counted.
+        (mexico, Status.NON_COMPLIANCE, datetime.date(2023, 11, 30)),
+    ]
+    for responsibility, status, day in steps:
+        responsibility.refresh_from_db()
+        services.responsibility_set_status(
+            responsibility=responsibility, status=status, by=staff, reason="Seen.", assessed_on=day
+        )
+    # The committee's overall status is not a responsibility's: it moves no figure of the chart.
+    services.recommendation_set_status(
+        recommendation=record, status=Status.PARTIAL, by=staff, reason="Seen.", assessed_on=datetime.date(2022, 5, 1)
+    )
+    both = [record, other]
+    scopes = [
+        ({}, {}),
+        ({"recommendations": [record]}, {"recommendation": record}),
+        ({"recommendations": both}, {"recommendation__in": both}),
+        ({"actor": mexico.actor}, {"actor": mexico.actor}),
+    ]
+    for asked, scope in scopes:
+        with django_assert_num_queries(1):
+            kept = history.month_movements(**asked)
+        assert kept == movements_of_the_history(**scope), asked
+    # A row a month for the whole record, however many changes the month holds.
+    months = {m for m, *_moved in movements_of_the_history()}
+    assert StatusMonth.objects.filter(recommendation=None, actor=None).count() == len(months) == 4
+    with pytest.raises(ValueError, match="not for both"):
+        history.month_movements(recommendations=[record], actor=mexico.actor)
+
+
+def test_working_the_movements_out_again_gives_the_rows_kept_one_change_at_a_time(record):
+    kept = kept_rows()
+    assert kept
+    assert status_months.rebuild() == len(kept)
+    assert kept_rows() == kept
 
 
 def test_each_closed_round_as_it_froze_the_statuses(record, staff):

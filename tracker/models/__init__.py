@@ -9,7 +9,7 @@ from ..validators import not_in_future
 from .actions import Action, Evidence
 from .actors import STAFF_GROUP, AccountPreferences, Actor, Liaison, language_of
 from .classification import MeasureType, PopulationGroup, RecommendationClassification, SdgTarget, Theme
-from .follow_up import OverallAssessment, Responsibility, StatusChange
+from .follow_up import OverallAssessment, Responsibility, StatusChange, StatusMonth
 from .record import RecordVersion
 from .reports import Report, ReportProposal
 from .rounds import Reminder, ReportingRound, RoundReport, RoundReportEntry, RoundStatus
@@ -43,6 +43,7 @@ __all__ = [
     "SdgTarget",
     "Status",
     "StatusChange",
+    "StatusMonth",
     "Theme",
     "counts_as",
     "language_of",

@@ -182,3 +182,53 @@ class StatusChange(models.Model):
     @property
     def is_overall(self):
         return self.responsibility_id is None
+
+
+class StatusMonth(models.Model):
+    """How the responsibilities' statuses moved in one month, in one scope: for each status, how many
+    more stood at it at the end of the month than at its start.
+
+    Worked out from the status history and kept as each change is recorded (`tracker.services.
+    status_months`), so that the chart of progress through time reads one row a month, however long
+    the history. Three scopes: the whole record (no recommendation, no actor), one recommendation, one
+    state or body. The overall assessments of the committee are not counted.
+    """
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("recommendation")
+    )
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("actor"))
+    # Year × 12 + month - 1: one whole number, in the order of time.
+    month = models.PositiveIntegerField(_("month"))
+    not_assessed = models.IntegerField(Status.NOT_ASSESSED.label, default=0)
+    pending = models.IntegerField(Status.PENDING.label, default=0)
+    partial = models.IntegerField(Status.PARTIAL.label, default=0)
+    substantial = models.IntegerField(Status.SUBSTANTIAL.label, default=0)
+    full = models.IntegerField(Status.FULL.label, default=0)
+    non_compliance = models.IntegerField(Status.NON_COMPLIANCE.label, default=0)
+    not_applicable = models.IntegerField(Status.NOT_APPLICABLE.label, default=0)
+
+    class Meta:
+        verbose_name = _("status movement of a month")
+        verbose_name_plural = _("status movements by month")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recommendation__isnull=True) | Q(actor__isnull=True), name="status_month_one_scope"
+            ),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(recommendation__isnull=True, actor__isnull=True),
+                name="status_month_whole_record",
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation", "month"],
+                condition=Q(recommendation__isnull=False),
+                name="status_month_recommendation",
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "month"], condition=Q(actor__isnull=False), name="status_month_actor"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month // 12}-{self.month % 12 + 1:02d}"

@@ -1,11 +1,11 @@
 """Progress through time: how the statuses stood at the end of each month, and at each closed round.
 
-The months come from the status history: counted in SQL by month and by change (from, to), then
-walked back from the statuses as they stand now, so that the last month always agrees with the page's
-roll-up. The rounds come from their snapshots, frozen when each round closed. Two queries each,
-whatever the size of the record.
+The months come from the status history's movements, kept by month as each change is recorded
+(`StatusMonth`), walked back from the statuses as they stand now, so that the last month always agrees
+with the page's roll-up: a row a month, however long the history. The rounds come from their
+snapshots, frozen when each round closed. Two queries each, whatever the size of the record.
 
-Each is read (`month_changes`, `round_counts`) apart from what is worked out of it (`walk`,
+Each is read (`month_movements`, `round_counts`) apart from what is worked out of it (`walk`,
 `round_moments`): what a page draws is a pure function of the rows read, so a page can keep the
 drawing of rows it has seen before.
 """
@@ -13,12 +13,11 @@ drawing of rows it has seen before.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Func, IntegerField, Q
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ..kept import plain_rows
-from ..models import ReportingRound, RoundStatus, Status, StatusChange
+from ..models import ReportingRound, RoundStatus, Status, StatusMonth
 from ..rollup import RollUp
 
 
@@ -45,37 +44,28 @@ def _scope_key(*, recommendations=None, actor=None) -> tuple:
     return (None if recommendations is None else tuple(r.pk for r in recommendations), getattr(actor, "pk", actor))
 
 
-class MonthNumber(Func):
-    """A date's month as one whole number, year × 12 + month - 1, so that the driver gives an int.
-    PostgreSQL's EXTRACT gives a numeric, slow to work out for every row of a long history (a third of
-    the grouped read of 7,000 changes); its `date_part` gives a float."""
+def month_movements(*, recommendations=None, actor=None) -> tuple:
+    """(month, then how many more responsibilities stood at each status at the end of the month than
+    at its start, in the scale's order) of every month the status history of these responsibilities
+    (of these recommendations, of this actor; all of them when neither is given) holds a change in,
+    in order; a month is numbered year × 12 + month - 1.
 
-    output_field = IntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (date,) = self.source_expressions
-        whole = Cast(ExtractYear(date) * 12 + ExtractMonth(date) - 1, IntegerField())
-        return compiler.compile(whole)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        date, params = compiler.compile(self.source_expressions[0])
-        return f"(date_part('year', {date}) * 12 + date_part('month', {date}) - 1)::integer", (*params, *params)
-
-
-def month_changes(*, recommendations=None, actor=None) -> tuple:
-    """(month, from status, to status, how many) of the status history of these responsibilities (of
-    these recommendations, of this actor), in order; a month is numbered year × 12 + month - 1. One
-    query."""
-    month = MonthNumber("assessed_on")
+    Read from the movements kept by month (`StatusMonth`): a row a month for the whole record, a
+    recommendation or an actor, summed over the recommendations of a list. One query."""
+    if recommendations is not None and actor is not None:
+        raise ValueError("the movements are kept for a recommendation or for an actor, not for both")
+    if actor is not None:
+        scope = Q(actor=actor)
+    elif recommendations is None:
+        scope = Q(recommendation__isnull=True, actor__isnull=True)
+    else:
+        scope = Q(recommendation__in=[r.pk for r in recommendations])
     rows = plain_rows(
-        ("month_changes", *_scope_key(recommendations=recommendations, actor=actor)),
+        ("month_movements", *_scope_key(recommendations=recommendations, actor=actor)),
         lambda: (
-            StatusChange.objects.filter(
-                _scope(recommendations=recommendations, actor=actor), responsibility__isnull=False
-            )
-            .annotate(month=month)
-            .values_list("month", "from_status", "to_status")
-            .annotate(n=Count("id"))
+            StatusMonth.objects.filter(scope)
+            .values_list("month")
+            .annotate(**{f"moved_{status.value}": Sum(status.value) for status in Status})
             .order_by()
         ),
     )
@@ -83,12 +73,10 @@ def month_changes(*, recommendations=None, actor=None) -> tuple:
     return tuple(sorted(rows))
 
 
-def walk(now: RollUp, changes, today: datetime.date) -> list[Moment]:
-    """The statuses at the end of every month from the first change in `changes` (`month_changes`) to
-    `today`'s month, walked back from `now`."""
-    by_month = {}
-    for month, from_status, to_status, n in changes:
-        by_month.setdefault(month, []).append((from_status, to_status, n))
+def walk(now: RollUp, movements, today: datetime.date) -> list[Moment]:
+    """The statuses at the end of every month from the first month in `movements` (`month_movements`)
+    to `today`'s month, walked back from `now`."""
+    by_month = {month: moved for month, *moved in movements}
     if not by_month:
         return []
     # Keyed by the statuses themselves: a status and its value are the same key (Status is a str enum).
@@ -99,9 +87,8 @@ def walk(now: RollUp, changes, today: datetime.date) -> list[Moment]:
     while index >= first:
         when = datetime.date(index // 12, index % 12 + 1, 1)
         moments.append(Moment(when=when, rollup=RollUp(counts=dict(counts))))
-        for from_status, to_status, n in by_month.get(index, ()):
-            counts[to_status] -= n
-            counts[from_status] += n
+        for status, n in zip(Status, by_month.get(index, ()), strict=False):
+            counts[status] -= n
         index -= 1
     moments.reverse()
     return moments
@@ -110,8 +97,8 @@ def walk(now: RollUp, changes, today: datetime.date) -> list[Moment]:
 def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.date | None = None) -> list[Moment]:
     """The statuses at the end of every month from the first assessment to this one, for the
     responsibilities `now` counts (of these recommendations, of this actor)."""
-    changes = month_changes(recommendations=recommendations, actor=actor)
-    return walk(now, changes, today or timezone.localdate())
+    movements = month_movements(recommendations=recommendations, actor=actor)
+    return walk(now, movements, today or timezone.localdate())
 
 
 def round_counts(*, recommendations=None, actor=None) -> tuple:

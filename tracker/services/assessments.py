@@ -16,6 +16,7 @@ from forum.models import Recommendation
 
 from ..models import OverallAssessment, Responsibility, Status, StatusChange
 from .common import refuse_if_stale, save_with_history
+from .status_months import count_change
 
 
 def check_assessment(*, status, reason, assessed_on) -> None:
@@ -58,6 +59,7 @@ def _assess(current, *, status, by, reason, assessed_on, expected_version) -> St
     refuse_if_stale(current, expected_version)
     change = assessment_step(current, status=status, reason=reason, assessed_on=assessed_on, by=by)
     change.save()
+    count_change(change)
     save_with_history(current, by=by)
     return change
 

@@ -123,7 +123,9 @@ def dashboard(request):
     elif sort.descending:
         rows.reverse()
     context.update(
-        history=charts.over_time(context["rollup"], recommendations=context["recommendations"]),
+        # The record holds the one forum: its recommendations' history is the whole record's, kept in
+        # one row a month.
+        history=charts.over_time(context["rollup"], recommendations=None),
         matrix=rows,
         matrix_form=form,
         sort=sort,

@@ -62,7 +62,7 @@ from tracker.models import (
     StatusChange,
 )
 from tracker.progress import TerminalProgress
-from tracker.services import assessment_step
+from tracker.services import assessment_step, status_months
 
 DEMO_USERNAME = "demo-staff"
 FIRST_ACTION_DATE = datetime.date(2008, 5, 1)
@@ -139,6 +139,8 @@ class Command(BaseCommand):
             if progress:
                 progress.clear()
             rounds = add_rounds(rng=self.rng, today=self.today, user=self.user)
+            # The status changes were written in bulk, around the service that counts them by month.
+            status_months.rebuild()
             self.counts["history"] += rounds.pop("history", 0)
             self.counts.update(rounds)
         # Bulk inserts send no signals: tell the page cache that the record changed.
