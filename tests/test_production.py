@@ -33,6 +33,31 @@ def test_check_deploy_reports_nothing_with_production_settings():
     assert "no issues" in result.stdout
 
 
+WARMED = """
+import gc
+from config.wsgi import application
+from django.template import engines
+from django.utils.translation import trans_real
+loader = engines["django"].engine.template_loaders[0]
+print(gc.get_freeze_count(), len(trans_real._translations), "tracker/dashboard.html" in loader.get_template_cache)
+"""
+
+
+def test_a_worker_loads_its_templates_and_catalogues_then_freezes_them_out_of_garbage_collection():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 20 + "-a-long-random-production-key-" + "z" * 20,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", WARMED], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, catalogues, compiled = result.stdout.split()
+    assert int(frozen) > 50_000 and int(catalogues) >= len(settings.LANGUAGES) and compiled == "True", result.stdout
+
+
 @pytest.mark.parametrize("site_url", [None, "http://127.0.0.1:8000", "http://followup.example.org"])
 def test_check_deploy_asks_for_the_sites_public_address(site_url):
     env = {
