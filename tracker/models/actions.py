@@ -19,6 +19,7 @@ from ..documents import check_upload, stored_name
 from ..validators import http_url_validator, not_in_future
 from .actors import Actor
 from .classification import MeasureType
+from .labels import ChoiceLabels
 
 
 class JoinedNumbers(models.Aggregate):
@@ -47,7 +48,7 @@ class ActionQuerySet(models.QuerySet):
         return self.annotate(joined_recommendation_numbers=Subquery(numbers))
 
 
-class Action(models.Model):
+class Action(ChoiceLabels, models.Model):
     """A dated implementation action taken by one actor, addressing one or more recommendations.
 
     Only published actions are public. A withdrawn action stays in the record with its reason.

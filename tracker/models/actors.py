@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from ..links import page_url
 from ..validators import actor_code_validator
+from .labels import ChoiceLabels
 
 # The group of the committee's technical secretariat (created by migration 0002).
 STAFF_GROUP = "Committee staff"
@@ -18,7 +19,7 @@ class ActorManager(models.Manager):
         return self.get(code=code)
 
 
-class Actor(models.Model):
+class Actor(ChoiceLabels, models.Model):
     """A member state or a body that can be responsible for a recommendation or act on it.
 
     Membership changes (a withdrawal, a suspension) are recorded as dates and notes, never by
@@ -99,7 +100,7 @@ class Liaison(models.Model):
         return f"{self.user} ({self.actor.code})"
 
 
-class AccountPreferences(models.Model):
+class AccountPreferences(ChoiceLabels, models.Model):
     """What one account prefers: the language of the e-mails it is sent (empty: the site's)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="preferences")

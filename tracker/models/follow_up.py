@@ -14,10 +14,11 @@ from simple_history.models import HistoricalRecords
 from forum.models import Recommendation
 
 from .actors import Actor
+from .labels import ChoiceLabels
 from .status import Status, status_constraint
 
 
-class Assessed(models.Model):
+class Assessed(ChoiceLabels, models.Model):
     """What an assessed record holds: its current status, when and why it was set, and a version.
 
     `version` rises with every change so that a form filled in from an older version can be refused.
@@ -124,7 +125,7 @@ class OverallAssessment(Assessed):
     natural_key.dependencies = ["forum.recommendation"]
 
 
-class StatusChange(models.Model):
+class StatusChange(ChoiceLabels, models.Model):
     """One assessment: a status set on a responsibility, or on a recommendation as a whole.
 
     Written by the status services in the same transaction as the change, never edited afterwards.

@@ -13,10 +13,11 @@ from forum.models import Recommendation
 from ..validators import not_in_future
 from .actions import Action
 from .actors import Actor
+from .labels import ChoiceLabels
 from .status import Status
 
 
-class Report(models.Model):
+class Report(ChoiceLabels, models.Model):
     """An implementation report by a liaison for their own actor, reviewed by staff before publication.
 
     A report is a draft until submitted; the liaison may edit it while it is a draft or after staff
@@ -144,7 +145,7 @@ class Report(models.Model):
         }
 
 
-class ReportProposal(models.Model):
+class ReportProposal(ChoiceLabels, models.Model):
     """The status a report proposes for its actor on one recommendation, and the staff's decision on it.
 
     Pending until reviewed. Accepted proposals are recorded in the status history when the report is

@@ -21,6 +21,7 @@ from forum.models import Recommendation
 from .actions import Action
 from .actors import Actor
 from .follow_up import Responsibility
+from .labels import ChoiceLabels
 from .status import Status, status_constraint
 
 
@@ -126,7 +127,7 @@ class ReportingRound(models.Model):
             raise ValidationError(errors)
 
 
-class RoundReport(models.Model):
+class RoundReport(ChoiceLabels, models.Model):
     """What one state or body reports in a round: an entry for each of its responsibilities in scope.
 
     The liaison drafts it over several visits and submits it once; staff accept or return each entry.
@@ -190,7 +191,7 @@ class RoundReport(models.Model):
         }
 
 
-class RoundReportEntry(models.Model):
+class RoundReportEntry(ChoiceLabels, models.Model):
     """One responsibility's part of a round report: what was done, the status proposed, the evidence,
     and the reviewer's decision on it."""
 
@@ -263,7 +264,7 @@ class RoundReportEntry(models.Model):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
 
-class RoundStatus(models.Model):
+class RoundStatus(ChoiceLabels, models.Model):
     """A status as it stood when its round closed: a responsibility's, or (with no actor) the committee's
     overall status of a recommendation. Written once, by `round_close`, and never changed."""
 
