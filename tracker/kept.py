@@ -63,26 +63,39 @@ def _reads(model, expression, alias, field) -> bool:
     return field.rsplit("__", 1)[-1] in (target.name, target.attname)
 
 
-def _statement(queryset) -> tuple:
-    if queryset.query.combinator:
-        raise ValueError("a union's columns come back in the SQL's order, not always as asked: read it through the ORM")
-    compiler = queryset.query.get_compiler(queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return _NO_ROWS
-    # The driver gives the columns in the SQL's order: it must be the order asked (the ORM, and the
-    # translation layer over it, may select them in another and reorder the rows after).
-    fields = queryset._fields
+def _check_columns(model, compiler, fields) -> None:
+    """Refuse SQL whose columns are not the fields asked, in their order: the driver gives the columns
+    in the SQL's order (the ORM, and the translation layer over it, may select them in another and
+    reorder the rows after)."""
     if fields and not (
         len(compiler.select) >= len(fields)
         and all(
-            _reads(queryset.model, expression, alias, field)
+            _reads(model, expression, alias, field)
             for (expression, _sql, alias), field in zip(compiler.select, fields, strict=False)
         )
     ):
         named = [alias or str(expression) for expression, _sql, alias in compiler.select]
         raise ValueError(f"the SQL gives its columns as {named}, not as asked: {list(fields)}")
+
+
+def _statement(queryset) -> tuple:
+    compiler = queryset.query.get_compiler(queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _NO_ROWS
+    fields = queryset._fields
+    if queryset.query.combinator and not fields:
+        raise ValueError("a union is read as values_list(): name its fields")
+    _check_columns(queryset.model, compiler, fields)
+    if queryset.query.combinator:
+        # The rows of a union come in the columns of each part's SQL: every part must give the fields
+        # asked, in their order. Its values are as the driver gives them.
+        for part in queryset.query.combined_queries:
+            part_compiler = part.get_compiler(queryset.db)
+            part_compiler.setup_query()
+            _check_columns(part.model, part_compiler, fields)
+        return sql, tuple(params), queryset.db, ()
     # The database's and the fields' conversions of each column (dates from SQLite's text, say).
     columns = [expression for expression, _sql, _alias in compiler.select[: compiler.col_count]]
     converters = tuple(

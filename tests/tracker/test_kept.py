@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from tests.factories import UserFactory
+from tests.factories import ThemeFactory, UserFactory
 from tests.tracker.test_api import build_record
 from tracker import kept
 from tracker.kept import plain_records
@@ -48,13 +48,20 @@ def test_a_kept_read_gives_what_the_orm_gives_and_is_built_once_per_input_and_la
     assert set(kept.plain_rows(key, build)) == {("full",)}
 
 
-def test_a_kept_read_of_nothing_makes_no_query_and_a_union_is_refused():
+def test_a_kept_read_of_nothing_makes_no_query_and_a_union_only_of_parts_giving_the_columns_asked():
     with CaptureQueriesContext(connection) as queries:
         assert responsibility_statuses([]) == []
     assert len(queries) == 0
-    themes = Theme.objects.values_list("slug")
-    with pytest.raises(ValueError, match="union"):
-        kept.plain_rows(("themes-twice",), lambda: themes.union(themes, all=True))
+    ThemeFactory(slug="housing", name="Housing")
+    themes = Theme.objects.rewrite(False).order_by()
+    read = themes.values_list("slug", "name_en")
+    assert kept.plain_rows(("themes-twice",), lambda: read.union(read, all=True)) == (("housing", "Housing"),) * 2
+    # A part that selects the columns in another order: its rows would come back swapped.
+    swapped = themes.values_list("name_en", "slug")
+    with pytest.raises(ValueError, match="not as asked"):
+        kept.plain_rows(("themes-swapped",), lambda: read.union(swapped, all=True))
+    with pytest.raises(ValueError, match="name its fields"):
+        kept.plain_rows(("themes-whole",), lambda: themes.union(themes, all=True))
 
 
 def test_plain_records_nest_related_fields_and_an_absent_one_is_none():

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import CharField, Count, F, Q, Value
 from django.utils.translation import get_language
 
+from ..kept import plain_rows
 from ..links import page_url
 from ..models import PopulationGroup, SdgTarget, Status, Theme
 from ..rollup import RollUp, annotate_status_counts, rollup_of
@@ -68,23 +69,30 @@ def attach_classification(recommendations) -> list:
         return recommendations
     by_pk = {recommendation.pk: recommendation for recommendation in recommendations}
     codes = [code for code, _label in settings.LANGUAGES]
-    selects = []
-    for kind, (model, key, label) in KINDS.items():
-        columns = {f"label_{code}": F(f"{label}_{code}") for code in codes}
-        rows = (
-            model.objects.filter(classifications__recommendation__in=list(by_pk))
-            .order_by()
-            .annotate(
-                kind=Value(kind, output_field=CharField()),
-                recommendation_pk=F("classifications__recommendation"),
-                key=F(key),
-                place=F("position"),
-                **columns,
+
+    def build():
+        selects = []
+        for kind, (model, key, label) in KINDS.items():
+            columns = {f"label_{code}": F(f"{label}_{code}") for code in codes}
+            rows = (
+                # Not rewritten by the translation layer, which would select the columns in its own order.
+                model.objects.rewrite(False)
+                .filter(classifications__recommendation__in=list(by_pk))
+                .order_by()
+                .annotate(
+                    kind=Value(kind, output_field=CharField()),
+                    recommendation_pk=F("classifications__recommendation"),
+                    key=F(key),
+                    place=F("position"),
+                    **columns,
+                )
             )
-        )
-        selects.append(rows.values_list("kind", "recommendation_pk", "key", "place", *columns))
-    first, *others = selects
-    rows = sorted(first.union(*others, all=True), key=lambda row: (row[3], row[2]))
+            selects.append(rows.values_list("kind", "recommendation_pk", "key", "place", *columns))
+        first, *others = selects
+        return first.union(*others, all=True)
+
+    # Its SQL, a union of three reads, cost more to build than to run: kept per list of recommendations.
+    rows = sorted(plain_rows(("classification", *by_pk), build), key=lambda row: (row[3], row[2]))
     for kind, recommendation_pk, key, place, *labels in rows:
         name, language = _shown_name(dict(zip(codes, labels, strict=True)), key)
         getattr(by_pk[recommendation_pk].classified, kind).append(ShownTerm(kind, key, name, place, language))
