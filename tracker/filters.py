@@ -20,6 +20,7 @@ from django_filters.fields import ChoiceField
 
 from forum.models import Recommendation
 
+from .kept import plain_rows
 from .models import (
     Action,
     Actor,
@@ -151,12 +152,27 @@ class SameRowFilterSet(django_filters.FilterSet):
 
 
 def recommendation_choices(recommendations=None) -> list[tuple[str, str]]:
-    """(number, "number. short title") of these recommendations (the current forum's by default)."""
+    """(number, "number. short title") of these recommendations (the current forum's by default: read
+    with SQL kept per language, since every list's filters offer them). A title not translated is
+    the English one, as the translation layer gives it."""
     if recommendations is None:
-        recommendations = current_recommendations().select_related(None).order_by("number")
-    return [
-        (str(r.number), f"{r.number}. {r.short_title}" if r.short_title else str(r.number)) for r in recommendations
-    ]
+        language = get_language()
+        if language not in settings.MODELTRANSLATION_LANGUAGES:
+            language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        numbered = plain_rows(
+            ("recommendation-choices",),
+            lambda: (
+                current_recommendations()
+                .rewrite(False)
+                .select_related(None)
+                .order_by("number")
+                .values_list("number", f"short_title_{language}", "short_title_en")
+            ),
+        )
+        titled = [(number, title or english) for number, title, english in numbered]
+    else:
+        titled = [(r.number, r.short_title) for r in recommendations]
+    return [(str(number), f"{number}. {title}" if title else str(number)) for number, title in titled]
 
 
 class RecommendationNumberFilter(ChoiceFilter):

@@ -8,9 +8,11 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from tests.factories import ThemeFactory, UserFactory
+from forum.models import Recommendation
+from tests.factories import RecommendationFactory, ThemeFactory, UserFactory
 from tests.tracker.test_api import build_record
 from tracker import kept
+from tracker.filters import recommendation_choices
 from tracker.kept import plain_records
 from tracker.models import Action, Actor, Responsibility, StatusChange, Theme
 from tracker.selectors import listed_actions, responsibility_statuses
@@ -153,3 +155,16 @@ def test_a_kept_read_converted_gives_values_as_the_orm_does():
     rows = kept.plain_rows(key, lambda: changes.values_list(*fields), converted=True)
     assert rows == tuple(changes.values_list(*fields))
     assert all(isinstance(row[0], datetime.date) and isinstance(row[1], datetime.datetime) for row in rows)
+
+
+def test_the_recommendations_offered_to_filter_by_are_named_as_the_models_name_them_in_each_language():
+    forum = RecommendationFactory(number=1, short_title_en="Migration policy", short_title_es="Política").forum
+    RecommendationFactory(forum=forum, number=2, short_title_en="Displaced persons")
+    RecommendationFactory(forum=forum, number=3, short_title_en="")
+    for language in ("en", "es", "fr"):
+        with translation.override(language):
+            plain = recommendation_choices()
+            assert plain == recommendation_choices(list(Recommendation.objects.order_by("number")))
+            assert plain[1:] == [("2", "2. Displaced persons"), ("3", "3")]
+    with translation.override("es"):
+        assert recommendation_choices()[0] == ("1", "1. Política")
