@@ -229,7 +229,7 @@ class ActionSerializer(serializers.Serializer):
             "measure_type": None if measure is None else {"slug": str(measure.slug), "name": str(measure.name)},
             "evidence": [
                 {"title": str(evidence.title), "url": request.build_absolute_uri(evidence_url(evidence))}
-                for evidence in instance.evidence.all()
+                for evidence in instance.listed_evidence
             ],
             "published_at": fields["published_at"].to_representation(instance.published_at),
             "updated_at": fields["updated_at"].to_representation(instance.updated_at),

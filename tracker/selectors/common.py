@@ -4,13 +4,13 @@ import datetime
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.query import ValuesListIterable
 
 from forum.models import Forum, Recommendation, translation_columns
 
 from ..kept import plain_rows
-from ..models import Action, Responsibility
+from ..models import Action, Evidence, Responsibility
 
 # What a page shows of an actor read with its responsibilities: enough to name, order and link it.
 ACTOR_FIELDS = ("code", "kind", "name", *translation_columns("name"))
@@ -20,6 +20,15 @@ def current_recommendations() -> QuerySet:
     """The recommendations of the most recent forum, with the committee's overall assessment."""
     latest = Forum.objects.order_by("-date").values("pk")[:1]
     return Recommendation.objects.filter(forum__in=latest).select_related("overall_assessment")
+
+
+def listed_evidence() -> Prefetch:
+    """Each action's evidence in the order it was entered, as `action.listed_evidence` (a list).
+
+    Kept as an attribute rather than in the relation's manager, the prefetch makes no queryset for each
+    action: for a list of fifty, cloning one each took half the API list's time. In its own order:
+    Evidence's default order (by action) would join the actions again."""
+    return Prefetch("evidence", queryset=Evidence.objects.order_by("id"), to_attr="listed_evidence")
 
 
 def published_actions() -> QuerySet:

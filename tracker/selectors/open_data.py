@@ -6,13 +6,13 @@ an assessment or entered an action.
 
 import datetime
 
-from django.db.models import F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from ..models import Action, Actor, Evidence, ReportingRound, Responsibility, StatusChange
+from ..models import Action, Actor, ReportingRound, Responsibility, StatusChange
 from ..rollup import RollUp, annotate_status_counts, rollup_of
-from .common import current_recommendations, published_actions, responsibility_statuses
+from .common import current_recommendations, listed_evidence, published_actions, responsibility_statuses
 from .pages import TIMELINE_LENGTH, status_matrix
 
 FEED_LENGTH = 50
@@ -84,9 +84,7 @@ def public_status_changes() -> QuerySet:
 
 def public_actions() -> QuerySet:
     """Published actions, newest first, with their actor, recommendation numbers and evidence in two queries."""
-    # The evidence in its own order: Evidence's default order (by action) would join the actions again.
-    evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
-    return published_actions().prefetch_related(evidence).order_by("-taken_on", "-id")
+    return published_actions().prefetch_related(listed_evidence()).order_by("-taken_on", "-id")
 
 
 def feed_entries(

@@ -32,7 +32,7 @@ from ..search import (
     match_recommendations,
     plain_text,
 )
-from .common import current_recommendations, published_actions
+from .common import current_recommendations, listed_evidence, published_actions
 
 # The kinds of result, in the order a page lists them when their ranks are equal.
 KINDS = {
@@ -255,7 +255,7 @@ def _action(row, marker, languages):
     found_in = excerpt(text, marker)
     note = ""
     if "<mark>" not in found_in and "<mark>" not in highlight(row.title, marker):
-        for evidence in row.evidence.all():
+        for evidence in row.listed_evidence:
             if "<mark>" in highlight(evidence.title, marker):
                 note = _("Evidence: %(title)s") % {"title": evidence.title}
                 found_in = format_html("{} {}", _("Evidence:"), highlight(evidence.title, marker))
@@ -281,7 +281,7 @@ def _rows_of(kind, ids):
         return Comment.objects.filter(pk__in=ids).select_related("section")
     if kind == "actor":
         return Actor.objects.filter(pk__in=ids)
-    return published_actions().filter(pk__in=ids).prefetch_related("evidence")
+    return published_actions().filter(pk__in=ids).prefetch_related(listed_evidence())
 
 
 _SHAPES = {"recommendation": _recommendation, "comment": _comment, "actor": _actor, "action": _action}
