@@ -18,6 +18,15 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2024, 3, 15)
 
 
+def assess_in_order(steps, staff):
+    """Each (responsibility, status, day) assessed through the service, in order."""
+    for responsibility, status, day in steps:
+        responsibility.refresh_from_db()
+        services.responsibility_set_status(
+            responsibility=responsibility, status=status, by=staff, reason="Seen.", assessed_on=day
+        )
+
+
 @pytest.fixture
 def record(staff):
     recommendation = RecommendationFactory(number=1)
@@ -29,11 +38,7 @@ def record(staff):
         (brazil, Status.FULL, datetime.date(2024, 1, 25)),
         (mexico, Status.SUBSTANTIAL, datetime.date(2024, 3, 1)),
     ]
-    for responsibility, status, day in steps:
-        responsibility.refresh_from_db()
-        services.responsibility_set_status(
-            responsibility=responsibility, status=status, by=staff, reason="Seen.", assessed_on=day
-        )
+    assess_in_order(steps, staff)
     return recommendation
 
 
@@ -99,11 +104,7 @@ def test_the_movements_kept_by_month_are_the_historys_in_every_scope(record, sta
         # Entered late, dated back into a month already counted.
         (mexico, Status.NON_COMPLIANCE, datetime.date(2023, 11, 30)),
     ]
-    for responsibility, status, day in steps:
-        responsibility.refresh_from_db()
-        services.responsibility_set_status(
-            responsibility=responsibility, status=status, by=staff, reason="Seen.", assessed_on=day
-        )
+    assess_in_order(steps, staff)
     # The committee's overall status is not a responsibility's: it moves no figure of the chart.
     services.recommendation_set_status(
         recommendation=record, status=Status.PARTIAL, by=staff, reason="Seen.", assessed_on=datetime.date(2022, 5, 1)
