@@ -5,6 +5,7 @@ cannot be understood makes the FilterSet invalid; the pages then show the errors
 and the downloads answer 400 naming it.
 """
 
+import copy
 from functools import partial
 
 import django_filters
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import CharField, F, Value
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -119,7 +121,51 @@ class ActorCodeFilter(ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class SameRowFilterSet(django_filters.FilterSet):
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, built for a request without deep copies.
+
+    django-filter deep-copies the class's filters for each FilterSet, and Django's form deep-copies
+    every field it is given, with its widget and choices: a third of building a list's filters, on
+    every list and API request. Here each filter is copied shallowly (with its own `extra`, its own
+    form field and its method bound to the copy), and the form takes the fields made for this
+    FilterSet as they are, since nothing else holds them.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _own_copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            data = (self.data,) if self.is_bound else ()
+            form = self._meta.form(*data, prefix=self.form_prefix)
+            form.fields.update((name, filter_.field) for name, filter_ in self.filters.items())
+            self._form = form
+        return self._form
+
+
+def _own_copy(filter_):
+    """A filter of the class, for one FilterSet: what a request may change (`extra`, the form field
+    made from it, the method bound to its FilterSet) is its own; the rest is shared, and never changed."""
+    own = copy.copy(filter_)
+    own.__dict__.pop("_field", None)
+    own.extra = dict(filter_.extra)
+    if filter_.method is not None:
+        own.method = filter_.method  # binds the method to the copy, and so to the copy's FilterSet
+    return own
+
+
+class SameRowFilterSet(FilterSet):
     """A FilterSet whose filters in `same_row` each describe one related row, and so apply together.
 
     "Responsible for recommendation 5, at non-compliance" means one responsibility that is both, not
@@ -383,7 +429,7 @@ class ActionFilter(TermFiltersMixin, SameRowFilterSet):
         return conditions
 
 
-class ResponsibilityFilter(TermFiltersMixin, django_filters.FilterSet):
+class ResponsibilityFilter(TermFiltersMixin, FilterSet):
     """The status matrix, one responsibility a row: for its download, its import and the API."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
@@ -419,7 +465,7 @@ class ResponsibilityFilter(TermFiltersMixin, django_filters.FilterSet):
         return _search(queryset, ["actor__name", "actor__code", "recommendation__short_title", "reasoning"], value)
 
 
-class StatusChangeFilter(TermFiltersMixin, django_filters.FilterSet):
+class StatusChangeFilter(TermFiltersMixin, FilterSet):
     """The public log of assessments."""
 
     class Scope(models.TextChoices):
@@ -473,7 +519,7 @@ class _PeriodForm(forms.Form):
         return cleaned
 
 
-class CommitteeReportFilter(django_filters.FilterSet):
+class CommitteeReportFilter(FilterSet):
     """The committee report's choices: one actor, and the period whose actions and assessments it lists.
 
     The report reads the cleaned values and filters the roll-up, the matrix, the actions and the
@@ -489,7 +535,7 @@ class CommitteeReportFilter(django_filters.FilterSet):
         form = _PeriodForm
 
 
-class ReviewQueueFilter(django_filters.FilterSet):
+class ReviewQueueFilter(FilterSet):
     """The staff's review queue: liaisons' reports by review state, state or body, and recommendation."""
 
     state = ChoiceFilter(label=_("Review state"), choices=Report.State.choices)
@@ -503,7 +549,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
         fields = ["state", "actor", "recommendation"]
 
 
-class RoundFilter(django_filters.FilterSet):
+class RoundFilter(FilterSet):
     """Reporting rounds, by where they stand and the year they open."""
 
     state = ChoiceFilter(label=_("State"), choices=ReportingRound.State.choices, method="filter_state")
