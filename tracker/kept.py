@@ -8,6 +8,7 @@ function of its inputs (the recommendations, the actor, the database), so it is 
 distinct input and kept; only the rows are read each time.
 """
 
+import functools
 import threading
 from collections import OrderedDict
 from types import SimpleNamespace
@@ -42,6 +43,27 @@ class Kept:
     def clear(self):
         with self._lock:
             self._entries.clear()
+
+
+# The querysets of the selectors that build the same read on every request, per language.
+_querysets = Kept(size=64)
+
+
+def kept_queryset(build):
+    """A selector taking no argument whose queryset is built once per process and language, and
+    cloned for each call (as Django's generic views clone their class's queryset).
+
+    Building a read with annotations and subqueries through the ORM costs more than cloning it
+    (the API's recommendations: 2.2 ms against 10 us); what the queryset reads (the forum, the rows)
+    is still decided by its SQL each time it is run, and each call gets a queryset of its own to
+    narrow and evaluate. The language is part of the key, since the translation layer names columns
+    by it when a read is built."""
+
+    @functools.wraps(build)
+    def selector():
+        return _querysets.get((build.__module__, build.__qualname__, get_language()), build).all()
+
+    return selector
 
 
 # The SQL of each read per distinct input: a few per page, some hundreds in all.

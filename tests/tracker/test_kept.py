@@ -15,7 +15,7 @@ from tracker import kept
 from tracker.filters import recommendation_choices
 from tracker.kept import plain_records
 from tracker.models import Action, Actor, Responsibility, StatusChange, Theme
-from tracker.selectors import listed_actions, responsibility_statuses
+from tracker.selectors import common, listed_actions, open_data, responsibility_statuses
 from tracker.selectors.common import ACTOR_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +168,48 @@ def test_the_recommendations_offered_to_filter_by_are_named_as_the_models_name_t
             assert plain[1:] == [("2", "2. Displaced persons"), ("3", "3")]
     with translation.override("es"):
         assert recommendation_choices()[0] == ("1", "1. Política")
+
+
+def test_a_kept_selector_builds_its_read_once_per_language_and_gives_each_call_a_fresh_queryset():
+    built = []
+
+    @kept.kept_queryset
+    def themes_by_position():
+        built.append(translation.get_language())
+        return Theme.objects.order_by("position", "slug")
+
+    kept._querysets.clear()
+    ThemeFactory(slug="remittances", position=1)
+    with translation.override("en"):
+        first = themes_by_position()
+        assert [theme.slug for theme in first] == ["remittances"]
+        # A row added after a call is read by the next one: only the building is kept, never rows.
+        ThemeFactory(slug="cooperation", position=2)
+        second = themes_by_position()
+        assert second is not first
+        assert [theme.slug for theme in second] == ["remittances", "cooperation"]
+        # Narrowing one call's queryset leaves the next whole.
+        assert [theme.slug for theme in second.filter(slug="cooperation")] == ["cooperation"]
+        assert themes_by_position().count() == 2
+    with translation.override("es"):
+        assert themes_by_position().count() == 2
+    assert built == ["en", "es"]
+
+
+def test_the_kept_selectors_read_what_they_build():
+    recommendations, _actors = build_record(recommendations=2, states=2, actions=3)
+    kept._querysets.clear()
+    for selector in (
+        common.current_recommendations,
+        common.published_actions,
+        open_data.public_recommendations,
+        open_data.harvestable_recommendations,
+        open_data.public_actors,
+        open_data.public_actions,
+        open_data.public_responsibilities,
+        open_data.public_status_changes,
+    ):
+        built = selector.__wrapped__()
+        assert str(selector().query) == str(built.query), selector.__name__
+        assert [row.pk for row in selector()] == [row.pk for row in built], selector.__name__
+    assert {r.number for r in common.current_recommendations()} == {r.number for r in recommendations}

@@ -9,13 +9,14 @@ from django.db.models.query import ValuesListIterable
 
 from forum.models import Forum, Recommendation, translation_columns
 
-from ..kept import plain_rows
+from ..kept import kept_queryset, plain_rows
 from ..models import Action, Evidence, Responsibility
 
 # What a page shows of an actor read with its responsibilities: enough to name, order and link it.
 ACTOR_FIELDS = ("code", "kind", "name", *translation_columns("name"))
 
 
+@kept_queryset
 def current_recommendations() -> QuerySet:
     """The recommendations of the most recent forum, with the committee's overall assessment."""
     latest = Forum.objects.order_by("-date").values("pk")[:1]
@@ -31,6 +32,7 @@ def listed_evidence() -> Prefetch:
     return Prefetch("evidence", queryset=Evidence.objects.order_by("id"), to_attr="listed_evidence")
 
 
+@kept_queryset
 def published_actions() -> QuerySet:
     """Published actions with their actor, type of measure and the numbers of their recommendations, in
     one query."""
@@ -92,6 +94,7 @@ class ListedActionIterable(ValuesListIterable):
         return map(listed_action, super().__iter__())
 
 
+@kept_queryset
 def listed_actions() -> QuerySet:
     """Published actions as lists and timelines show them (ListedAction records, in one query): a
     model instance for each action and its actor cost three times as much to build as these."""

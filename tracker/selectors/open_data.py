@@ -10,6 +10,7 @@ from django.db.models import F, IntegerField, Max, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from ..kept import kept_queryset
 from ..models import Action, Actor, ReportingRound, Responsibility, StatusChange
 from ..rollup import RollUp, annotate_status_counts, rollup_of
 from .common import current_recommendations, listed_evidence, published_actions, responsibility_statuses
@@ -22,11 +23,13 @@ REPORT_STATUS_CHANGES = 100
 REPORT_MORE_ACTIONS_COUNTED = 100
 
 
+@kept_queryset
 def public_recommendations() -> QuerySet:
     """The current forum's recommendations by number, with the overall assessment and status counts."""
     return annotate_status_counts(current_recommendations()).order_by("number")
 
 
+@kept_queryset
 def harvestable_recommendations() -> QuerySet:
     """`public_recommendations`, each with `updated_at`: when its overall assessment or the status of
     one of its responsibilities last changed (what its API object shows beside the forum's fixed
@@ -46,6 +49,7 @@ def harvestable_recommendations() -> QuerySet:
     )
 
 
+@kept_queryset
 def public_actors() -> QuerySet:
     """Every actor with the status counts of its responsibilities (listed in `ordering`'s order)."""
     return annotate_status_counts(Actor.objects.all()).order_by("code")
@@ -64,6 +68,7 @@ def recommendation_numbers_by_actor() -> dict[int, list[int]]:
     return numbers
 
 
+@kept_queryset
 def public_responsibilities() -> QuerySet:
     """The status matrix as rows: the current forum's responsibilities with their recommendation and actor."""
     return (
@@ -73,6 +78,7 @@ def public_responsibilities() -> QuerySet:
     )
 
 
+@kept_queryset
 def public_status_changes() -> QuerySet:
     """Every assessment of the current forum's recommendations, newest first. Who recorded it is not public."""
     return (
@@ -82,6 +88,7 @@ def public_status_changes() -> QuerySet:
     )
 
 
+@kept_queryset
 def public_actions() -> QuerySet:
     """Published actions, newest first, with their actor, recommendation numbers and evidence in two queries."""
     return published_actions().prefetch_related(listed_evidence()).order_by("-taken_on", "-id")

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from django.db.models import F
 from django.utils import timezone
 
-from ..kept import plain_records
+from ..kept import kept_queryset, plain_records
 from ..models import STATUS_WEIGHTS, Actor
 from ..ordering import sorted_actors
 from ..rollup import RollUp, annotate_status_counts, rollup_of
@@ -89,6 +89,7 @@ def dashboard() -> dict:
     }
 
 
+@kept_queryset
 def recommendation_list():
     """The current forum's recommendations by number, each with its roll-up counted in SQL."""
     return annotate_status_counts(current_recommendations()).order_by("number")
