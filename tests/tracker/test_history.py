@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import ActorFactory, RecommendationFactory, ResponsibilityFactory
 from tracker import charts, services
@@ -148,6 +148,38 @@ def test_each_closed_round_as_it_froze_the_statuses(record, staff):
     [moment] = history.at_closed_rounds(recommendations=[record])
     assert moment.label == "First round" and moment.when == today
     assert moment.rollup.counts[Status.FULL] == 1 and moment.rollup.counts[Status.SUBSTANTIAL] == 1
+
+
+def test_the_closed_rounds_are_named_as_the_model_names_them_in_each_language(record, staff):
+    today = timezone.localdate()
+    named = []
+    for days, name, name_es in ((30, "First round", "Primera ronda"), (20, "Second round", "")):
+        round_ = services.round_save(
+            round_=ReportingRound(
+                name=name, name_es=name_es, opens_on=today - datetime.timedelta(days=days), due_on=today
+            ),
+            by=staff,
+        )
+        services.round_close(round_=round_, by=staff)
+        named.append(round_.pk)
+    services.round_save(
+        round_=ReportingRound(name="Still open", opens_on=today - datetime.timedelta(days=5), due_on=today),
+        by=staff,
+    )
+    for language in ("en", "es", "fr"):
+        with translation.override(language):
+            expected = [
+                (r.pk, str(r), r.closed_at)
+                for r in ReportingRound.objects.filter(closed_at__isnull=False).order_by("closed_at", "pk")
+            ]
+            assert history.closed_rounds() == expected
+            assert [pk for pk, _name, _closed in expected] == named
+    with translation.override("es"):
+        assert [name for _pk, name, _closed in history.closed_rounds()] == ["Primera ronda", "Second round"]
+        assert [moment.label for moment in history.at_closed_rounds(recommendations=[record])] == [
+            "Primera ronda",
+            "Second round",
+        ]
 
 
 def test_the_chart_stacks_every_status_present_and_draws_the_progress_line(record):

@@ -13,8 +13,10 @@ drawing of rows it has seen before.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from ..kept import plain_rows
 from ..models import ReportingRound, RoundStatus, Status, StatusMonth
@@ -101,29 +103,49 @@ def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.da
     return walk(now, movements, today or timezone.localdate())
 
 
+def closed_rounds() -> list[tuple]:
+    """(id, name in the language asked, or the English one, when it closed) of every closed round,
+    oldest first: read with SQL kept per language, since every page with a chart reads them."""
+    language = get_language()
+    if language not in settings.MODELTRANSLATION_LANGUAGES:
+        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    rows = plain_rows(
+        ("closed-rounds",),
+        lambda: (
+            ReportingRound.objects.rewrite(False)
+            .filter(closed_at__isnull=False)
+            .order_by("closed_at", "pk")
+            .values_list("pk", f"name_{language}", "name_en", "closed_at")
+        ),
+        converted=True,
+    )
+    return [(pk, name or english, closed_at) for pk, name, english, closed_at in rows]
+
+
 def round_counts(*, recommendations=None, actor=None) -> tuple:
     """(round's name, the day it closed, its count at each status in the scale's order) of every closed
     round that froze any of these responsibilities, oldest first: two queries (one when none closed)."""
-    rounds = {r.pk: r for r in ReportingRound.objects.filter(closed_at__isnull=False).order_by("closed_at", "pk")}
+    rounds = closed_rounds()
     if not rounds:
         return ()
+    keys = tuple(pk for pk, _name, _closed_at in rounds)
     counts = plain_rows(
-        ("round_counts", *_scope_key(recommendations=recommendations, actor=actor), tuple(rounds)),
+        ("round_counts", *_scope_key(recommendations=recommendations, actor=actor), keys),
         lambda: (
             RoundStatus.objects.filter(
-                _scope(recommendations=recommendations, actor=actor), round__in=list(rounds), actor__isnull=False
+                _scope(recommendations=recommendations, actor=actor), round__in=list(keys), actor__isnull=False
             )
             .values_list("round_id", "status")
             .annotate(n=Count("id"))
             .order_by()
         ),
     )
-    tallies = {pk: dict.fromkeys(Status, 0) for pk in rounds}
+    tallies = {pk: dict.fromkeys(Status, 0) for pk in keys}
     for round_id, status, n in counts:
         tallies[round_id][Status(status)] = n
     return tuple(
-        (str(r), timezone.localdate(r.closed_at), tuple(tallies[pk].values()))
-        for pk, r in rounds.items()
+        (name, timezone.localdate(closed_at), tuple(tallies[pk].values()))
+        for pk, name, closed_at in rounds
         if any(tallies[pk].values())
     )
 
