@@ -198,13 +198,14 @@ class SameRowFilterSet(FilterSet):
 
 
 def recommendation_choices(recommendations=None) -> list[tuple[str, str]]:
-    """(number, "number. short title") of these recommendations (the current forum's by default: read
-    with SQL kept per language, since every list's filters offer them). A title not translated is
-    the English one, as the translation layer gives it."""
+    """(number, "number. short title") of these recommendations (model instances or records with the
+    short title's columns), or of the current forum's, read with SQL kept per language, since every
+    list's filters offer them. A title not translated is the English one, as the translation layer
+    gives it."""
+    language = get_language()
+    if language not in settings.MODELTRANSLATION_LANGUAGES:
+        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     if recommendations is None:
-        language = get_language()
-        if language not in settings.MODELTRANSLATION_LANGUAGES:
-            language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
         numbered = plain_rows(
             ("recommendation-choices",),
             lambda: (
@@ -215,9 +216,9 @@ def recommendation_choices(recommendations=None) -> list[tuple[str, str]]:
                 .values_list("number", f"short_title_{language}", "short_title_en")
             ),
         )
-        titled = [(number, title or english) for number, title, english in numbered]
     else:
-        titled = [(r.number, r.short_title) for r in recommendations]
+        numbered = [(r.number, getattr(r, f"short_title_{language}"), r.short_title_en) for r in recommendations]
+    titled = [(number, title or english) for number, title, english in numbered]
     return [(str(number), f"{number}. {title}" if title else str(number)) for number, title in titled]
 
 

@@ -44,7 +44,7 @@ def sorted_actors(actors, *, key=lambda item: item) -> list:
     return sorted(actors, key=lambda item: actor_sort_key(key(item), language))
 
 
-def _named_actors() -> list[SimpleNamespace]:
+def named_actors() -> list[SimpleNamespace]:
     """Every state and body with what orders and names it, as plain records (read on every list)."""
     # Each language's column by its own name, the translation layer's rewriting off (it would take
     # the fields as a set, in no fixed order).
@@ -55,7 +55,7 @@ def _named_actors() -> list[SimpleNamespace]:
 def actor_rank():
     """An SQL expression giving each actor its place in the one order, for lists too long to sort in
     Python (the actions, by state): the actors are few, and ranked here, not by the database."""
-    ranked = sorted_actors(_named_actors())
+    ranked = sorted_actors(named_actors())
     return Case(
         *[When(actor_id=actor.pk, then=Value(rank)) for rank, actor in enumerate(ranked)],
         default=Value(len(ranked)),
@@ -65,7 +65,7 @@ def actor_rank():
 
 def actor_choices() -> list[tuple[str, str]]:
     """(code, name the visitor reads) of every state and body, in the one order: a filter's choices."""
-    return [(actor.code, shown_name(actor)) for actor in sorted_actors(_named_actors())]
+    return [(actor.code, shown_name(actor)) for actor in sorted_actors(named_actors())]
 
 
 def sorted_responsibilities(responsibilities) -> list:

@@ -9,7 +9,7 @@ from .classification import (
     term_page,
 )
 from .common import ACTOR_FIELDS, current_recommendations, listed_actions, published_actions, responsibility_statuses
-from .map import progress_map
+from .map import map_recommendations, progress_map
 from .open_data import (
     FEED_LENGTH,
     REPORT_ACTIONS_PER_RECOMMENDATION,
@@ -52,6 +52,7 @@ __all__ = [
     "classification_index",
     "classified_numbers",
     "committee_report",
+    "map_recommendations",
     "progress_map",
     "current_recommendations",
     "dashboard",

@@ -13,10 +13,13 @@ from pathlib import Path
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
+from forum.models import translation_columns
+
+from ..kept import plain_records
 from ..models import Actor
-from ..ordering import shown_name, sorted_actors
+from ..ordering import named_actors, shown_name, sorted_actors
 from ..rollup import RollUp
-from .common import ACTOR_FIELDS, responsibility_statuses
+from .common import current_recommendations, responsibility_statuses
 
 DRAWING = Path(__file__).resolve().parents[1] / "data" / "americas_map.json"
 
@@ -84,6 +87,21 @@ def legend() -> list[tuple[str, str]]:
     return [*bands, ("unassessed", _("Not yet assessed")), ("none", _("Not responsible"))]
 
 
+# What the map reads of each recommendation: its key, its number and what names it (`recommendation_label`).
+RECOMMENDATION_FIELDS = ("pk", "number", *translation_columns("short_title", "text", "translation_credit"))
+# What names a state, in each language.
+NAME_COLUMNS = tuple(translation_columns("name"))
+
+
+def map_recommendations() -> list:
+    """The current forum's recommendations by number, as plain records of RECOMMENDATION_FIELDS."""
+    return plain_records(
+        current_recommendations().rewrite(False).select_related(None).order_by("number"),
+        RECOMMENDATION_FIELDS,
+        key=("map-recommendations",),
+    )
+
+
 def progress_map(recommendations: list) -> dict:
     """Every member state that the drawing holds, with its roll-up over `recommendations`."""
     statuses = {}
@@ -91,7 +109,8 @@ def progress_map(recommendations: list) -> dict:
         statuses.setdefault(actor_id, []).append(status)
     shapes = drawing()["states"]
     states = []
-    for actor in sorted_actors(Actor.objects.filter(kind=Actor.Kind.MEMBER_STATE, code__in=list(shapes))):
+    member_states = [a for a in named_actors() if a.kind == Actor.Kind.MEMBER_STATE and a.code in shapes]
+    for actor in sorted_actors(member_states):
         shape = shapes[actor.code]
         states.append(
             StateOnMap(
@@ -109,7 +128,12 @@ def progress_map(recommendations: list) -> dict:
         "states": states,
         # All that the drawing and the table show of the states, which keep their markup per value.
         "states_key": tuple(
-            (*(getattr(s.actor, name) for name in ACTOR_FIELDS), tuple(s.rollup.counts.values()), s.callout)
+            (
+                s.actor.code,
+                *(getattr(s.actor, name) for name in NAME_COLUMNS),
+                tuple(s.rollup.counts.values()),
+                s.callout,
+            )
             for s in states
         ),
         "legend": legend(),
