@@ -15,7 +15,7 @@ from tracker import kept
 from tracker.filters import recommendation_choices
 from tracker.kept import plain_records
 from tracker.models import Action, Actor, Responsibility, StatusChange, Theme
-from tracker.selectors import common, listed_actions, map_recommendations, open_data, responsibility_statuses
+from tracker.selectors import common, listed_actions, named_recommendations, open_data, responsibility_statuses
 from tracker.selectors.common import ACTOR_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -165,8 +165,8 @@ def test_the_recommendations_offered_to_filter_by_are_named_as_the_models_name_t
         with translation.override(language):
             plain = recommendation_choices()
             assert plain == recommendation_choices(list(Recommendation.objects.order_by("number")))
-            # The map's records of them name them alike.
-            assert plain == recommendation_choices(map_recommendations())
+            # Their plain records (the map's, a state's page's) name them alike.
+            assert plain == recommendation_choices(named_recommendations())
             assert plain[1:] == [("2", "2. Displaced persons"), ("3", "3")]
     with translation.override("es"):
         assert recommendation_choices()[0] == ("1", "1. Política")

@@ -8,8 +8,15 @@ from .classification import (
     classified_numbers,
     term_page,
 )
-from .common import ACTOR_FIELDS, current_recommendations, listed_actions, published_actions, responsibility_statuses
-from .map import map_recommendations, progress_map
+from .common import (
+    ACTOR_FIELDS,
+    current_recommendations,
+    listed_actions,
+    named_recommendations,
+    published_actions,
+    responsibility_statuses,
+)
+from .map import progress_map
 from .open_data import (
     FEED_LENGTH,
     REPORT_ACTIONS_PER_RECOMMENDATION,
@@ -52,7 +59,6 @@ __all__ = [
     "classification_index",
     "classified_numbers",
     "committee_report",
-    "map_recommendations",
     "progress_map",
     "current_recommendations",
     "dashboard",
@@ -66,6 +72,7 @@ __all__ = [
     "public_status_changes",
     "recommendation_numbers_by_actor",
     "listed_actions",
+    "named_recommendations",
     "published_actions",
     "recommendation_list",
     "recommendation_page",

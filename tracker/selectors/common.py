@@ -9,7 +9,7 @@ from django.db.models.query import ValuesListIterable
 
 from forum.models import Forum, Recommendation, translation_columns
 
-from ..kept import kept_queryset, plain_rows
+from ..kept import kept_queryset, plain_records, plain_rows
 from ..models import Action, Evidence, Responsibility
 
 # What a page shows of an actor read with its responsibilities: enough to name, order and link it.
@@ -21,6 +21,21 @@ def current_recommendations() -> QuerySet:
     """The recommendations of the most recent forum, with the committee's overall assessment."""
     latest = Forum.objects.order_by("-date").values("pk")[:1]
     return Recommendation.objects.filter(forum__in=latest).select_related("overall_assessment")
+
+
+# What a page shows of a recommendation it names (`recommendation_label`): its key, its number, its
+# short title and its text (the start of which names it when it has no short title), in each language.
+NAMED_RECOMMENDATION_FIELDS = ("pk", "number", *translation_columns("short_title", "text", "translation_credit"))
+
+
+def named_recommendations() -> list[SimpleNamespace]:
+    """The current forum's recommendations by number, as plain records of NAMED_RECOMMENDATION_FIELDS
+    (for pages that name or number them: the map, a state's row of the matrix)."""
+    return plain_records(
+        current_recommendations().rewrite(False).select_related(None).order_by("number"),
+        NAMED_RECOMMENDATION_FIELDS,
+        key=("named-recommendations",),
+    )
 
 
 def listed_evidence() -> Prefetch:

@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 
 from forum.models import translation_columns
 
-from ..kept import plain_records
 from ..models import Actor
 from ..ordering import named_actors, shown_name, sorted_actors
 from ..rollup import RollUp
-from .common import current_recommendations, responsibility_statuses
+from .common import responsibility_statuses
 
 DRAWING = Path(__file__).resolve().parents[1] / "data" / "americas_map.json"
 
@@ -87,19 +86,8 @@ def legend() -> list[tuple[str, str]]:
     return [*bands, ("unassessed", _("Not yet assessed")), ("none", _("Not responsible"))]
 
 
-# What the map reads of each recommendation: its key, its number and what names it (`recommendation_label`).
-RECOMMENDATION_FIELDS = ("pk", "number", *translation_columns("short_title", "text", "translation_credit"))
 # What names a state, in each language.
 NAME_COLUMNS = tuple(translation_columns("name"))
-
-
-def map_recommendations() -> list:
-    """The current forum's recommendations by number, as plain records of RECOMMENDATION_FIELDS."""
-    return plain_records(
-        current_recommendations().rewrite(False).select_related(None).order_by("number"),
-        RECOMMENDATION_FIELDS,
-        key=("map-recommendations",),
-    )
 
 
 def progress_map(recommendations: list) -> dict:

@@ -18,9 +18,11 @@ from ..rollup import RollUp, annotate_status_counts, rollup_of
 from .classification import attach_classification
 from .common import (
     ACTOR_FIELDS,
+    NAMED_RECOMMENDATION_FIELDS,
     current_recommendations,
     kept_listed_actions,
     listed_actions,
+    named_recommendations,
     responsibility_statuses,
 )
 
@@ -193,18 +195,31 @@ def stale_before(today: datetime.date | None = None) -> datetime.date:
 
 # What an actor's page shows of each change of its statuses.
 ACTOR_CHANGE_FIELDS = ("id", "recommendation__number", "from_status", "to_status", "reason", "assessed_on")
+# What it shows of each responsibility, with the recommendation it names.
+ACTOR_RESPONSIBILITY_FIELDS = (
+    "id",
+    "role",
+    "status",
+    "last_assessed",
+    "reasoning",
+    *(f"recommendation__{name}" for name in NAMED_RECOMMENDATION_FIELDS),
+)
 
 
 def actor_page(actor: Actor) -> dict:
     """An actor's responsibilities with their statuses, its figures (progress, count per status,
     assessments over five years old), and the public history of its assessments."""
-    responsibilities = list(actor.responsibilities.select_related("recommendation").order_by("recommendation__number"))
+    responsibilities = plain_records(
+        actor.responsibilities.order_by("recommendation__number"),
+        ACTOR_RESPONSIBILITY_FIELDS,
+        key=("responsibilities-of-actor", actor.pk),
+    )
     cutoff = stale_before()
     for responsibility in responsibilities:
         responsibility.stale = responsibility.last_assessed is not None and responsibility.last_assessed < cutoff
     # Its row of the dashboard's matrix: a cell for every recommendation, empty where it does not answer.
-    recommendations = list(current_recommendations().select_related(None).order_by("number"))
-    statuses = {responsibility.recommendation_id: responsibility.status for responsibility in responsibilities}
+    recommendations = named_recommendations()
+    statuses = {responsibility.recommendation.pk: responsibility.status for responsibility in responsibilities}
     return {
         "actor": actor,
         "recommendations": recommendations,

@@ -142,7 +142,7 @@ MAP_PARAMETERS = {"recommendation", "theme", "sdg", "lang"}
 def progress_map(request):
     """The member states on a map, each coloured by its progress: overall, on one recommendation, or on
     the recommendations of one theme or one SDG target."""
-    recommendations = selectors.map_recommendations()
+    recommendations = selectors.named_recommendations()
     themes, sdg_targets = list(Theme.objects.all()), list(SdgTarget.objects.all())
     form = MapForm(request.GET, recommendations=recommendations, themes=themes, sdg_targets=sdg_targets)
     unknown = sorted(set(request.GET) - MAP_PARAMETERS)
