@@ -4,8 +4,10 @@ import datetime
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.db.models.query import ValuesListIterable
+from django.utils.translation import get_language
 
 from forum.models import Forum, Recommendation, translation_columns
 
@@ -36,6 +38,16 @@ def named_recommendations() -> list[SimpleNamespace]:
         NAMED_RECOMMENDATION_FIELDS,
         key=("named-recommendations",),
     )
+
+
+def in_language(record, *fields) -> None:
+    """Give a plain record each of `fields` as the translation layer gives a model's: its column in
+    the active language, or the English one where that is empty."""
+    language = get_language()
+    if language not in settings.MODELTRANSLATION_LANGUAGES:
+        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    for field in fields:
+        setattr(record, field, getattr(record, f"{field}_{language}") or getattr(record, f"{field}_en"))
 
 
 def listed_evidence() -> Prefetch:

@@ -11,8 +11,10 @@ from types import SimpleNamespace
 from django.db.models import F
 from django.utils import timezone
 
+from forum.models import Comment, translation_columns
+
 from ..kept import kept_queryset, plain_records
-from ..models import STATUS_WEIGHTS, Actor
+from ..models import STATUS_WEIGHTS, Actor, Responsibility, StatusChange
 from ..ordering import sorted_actors
 from ..rollup import RollUp, annotate_status_counts, rollup_of
 from .classification import attach_classification
@@ -20,6 +22,7 @@ from .common import (
     ACTOR_FIELDS,
     NAMED_RECOMMENDATION_FIELDS,
     current_recommendations,
+    in_language,
     kept_listed_actions,
     listed_actions,
     named_recommendations,
@@ -152,16 +155,39 @@ RESPONSIBILITY_FIELDS = (
 )
 
 
+# What a recommendation's page shows of it, of its forum and of the committee's overall assessment.
+RECOMMENDATION_PAGE_FIELDS = (
+    *NAMED_RECOMMENDATION_FIELDS,
+    "forum__date",
+    *(f"forum__{column}" for column in translation_columns("name")),
+    "overall_assessment__status",
+    "overall_assessment__last_assessed",
+    "overall_assessment__reasoning",
+)
+
+
 def recommendation_page(number: int):
-    """The recommendation and its follow-up, or None when there is no such recommendation."""
-    recommendation = current_recommendations().select_related("forum").filter(number=number).first()
-    if recommendation is None:
+    """The recommendation and its follow-up, or None when there is no such recommendation.
+
+    The recommendation is read as a plain record (RECOMMENDATION_PAGE_FIELDS): a model instance with
+    its forum's, every language's texts cost some eight times as much to build."""
+    found = plain_records(
+        current_recommendations().rewrite(False).filter(number=number),
+        RECOMMENDATION_PAGE_FIELDS,
+        key=("recommendation-page", number),
+    )
+    if not found:
         return None
+    [recommendation] = found
+    in_language(recommendation, "short_title")
+    in_language(recommendation.forum, "name")
     attach_classification([recommendation])
     key = recommendation.pk
     responsibilities = sorted_actors(
         plain_records(
-            recommendation.responsibilities.order_by(), RESPONSIBILITY_FIELDS, key=("responsibilities-of", key)
+            Responsibility.objects.filter(recommendation=key).order_by(),
+            RESPONSIBILITY_FIELDS,
+            key=("responsibilities-of", key),
         ),
         key=lambda r: r.actor,
     )
@@ -171,13 +197,15 @@ def recommendation_page(number: int):
         ("timeline-actions-of", key), lambda: listed_actions().filter(recommendations=key)[:TIMELINE_LENGTH]
     )
     changes = plain_records(
-        recommendation.status_changes.all()[:TIMELINE_LENGTH], TIMELINE_CHANGE_FIELDS, key=("timeline-changes-of", key)
+        StatusChange.objects.filter(recommendation=key)[:TIMELINE_LENGTH],
+        TIMELINE_CHANGE_FIELDS,
+        key=("timeline-changes-of", key),
     )
     return {
         "recommendation": recommendation,
         "responsibilities": responsibilities,
         "timeline": timeline(actions=actions, status_changes=changes),
-        "comments": list(recommendation.related_comments.select_related("section").order_by("position")),
+        "comments": list(Comment.objects.filter(recommendations=key).select_related("section").order_by("position")),
     }
 
 
