@@ -75,10 +75,15 @@ def status_matrix(recommendations: list, statuses: list[tuple]) -> list[MatrixRo
 
 def dashboard() -> dict:
     """Everything the dashboard shows: the roll-up, one row per recommendation, the matrix, the news."""
-    # Only the overall status is shown: one column rather than the assessment's row.
-    overall = F("overall_assessment__status")
-    recommendations = list(
-        current_recommendations().select_related(None).annotate(overall_status=overall).order_by("number")
+    # What names each recommendation and, of the committee's assessment, only its overall status.
+    recommendations = plain_records(
+        current_recommendations()
+        .rewrite(False)
+        .select_related(None)
+        .annotate(overall_status=F("overall_assessment__status"))
+        .order_by("number"),
+        (*NAMED_RECOMMENDATION_FIELDS, "overall_status"),
+        key=("dashboard-recommendations",),
     )
     statuses = responsibility_statuses(recommendations)
     by_recommendation = defaultdict(list)
