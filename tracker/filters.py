@@ -243,18 +243,28 @@ SDG_CHOICE_LENGTH = 70
 
 
 def _term_rows(parameters) -> list[tuple]:
-    """(parameter, key, label in each language..., position) of every term of these kinds: one query."""
-    codes = [code for code, _label in settings.LANGUAGES]
-    selects = []
-    for parameter in parameters:
-        model, key, label, _link = TERMS[parameter]
-        columns = {f"label_{code}": F(f"{label}_{code}") for code in codes}
-        rows = model.objects.order_by().annotate(
-            parameter=Value(parameter, output_field=CharField()), key=F(key), **columns, place=F("position")
-        )
-        selects.append(rows.values_list("parameter", "key", *columns, "place"))
-    first, *others = selects
-    return list(first.union(*others, all=True)) if others else list(first)
+    """(parameter, key, label in each language..., position) of every term of these kinds: one query,
+    its SQL kept (every list's filters offer the terms)."""
+    parameters = tuple(parameters)
+
+    def build():
+        codes = [code for code, _label in settings.LANGUAGES]
+        selects = []
+        for parameter in parameters:
+            model, key, label, _link = TERMS[parameter]
+            columns = {f"label_{code}": F(f"{label}_{code}") for code in codes}
+            rows = (
+                model.objects.rewrite(False)
+                .order_by()
+                .annotate(
+                    parameter=Value(parameter, output_field=CharField()), key=F(key), **columns, place=F("position")
+                )
+            )
+            selects.append(rows.values_list("parameter", "key", *columns, "place"))
+        first, *others = selects
+        return first.union(*others, all=True) if others else first
+
+    return list(plain_rows(("term-rows", parameters), build))
 
 
 def _term_label(parameter, key, labels: dict) -> str:

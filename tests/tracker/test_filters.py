@@ -3,10 +3,11 @@
 
 import pytest
 from django.http import QueryDict
+from django.utils import translation
 
-from tests.factories import ActionFactory, ActorFactory, ThemeFactory
-from tracker.filters import ActionFilter, CommitteeReportFilter
-from tracker.models import Action
+from tests.factories import ActionFactory, ActorFactory, PopulationGroupFactory, SdgTargetFactory, ThemeFactory
+from tracker.filters import ActionFilter, CommitteeReportFilter, _term_rows, term_choices
+from tracker.models import Action, PopulationGroup, SdgTarget, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,27 @@ def test_a_form_of_the_filterset_keeps_its_own_checks():
     assert not refused.is_valid()
     assert refused.form.errors["__all__"]
     assert CommitteeReportFilter(QueryDict("date_from=2020-01-01&date_to=2020-01-02")).is_valid()
+
+
+def test_the_terms_offered_are_read_with_kept_sql_as_the_models_give_them():
+    ThemeFactory(slug="remittances", name="Remittances", name_es="Remesas", position=2)
+    ThemeFactory(slug="cooperation", name="Cooperation", position=1)
+    PopulationGroupFactory(slug="migrant-workers", name="Migrant workers", position=1)
+    SdgTargetFactory(number="10.c", title="Reduce remittance costs", position=1)
+    rows = sorted(_term_rows(["theme", "population", "sdg"]))
+    expected = sorted(
+        [("theme", t.slug, t.name_en, t.name_es, t.name_fr, t.name_pt, t.position) for t in Theme.objects.all()]
+        + [
+            ("population", g.slug, g.name_en, g.name_es, g.name_fr, g.name_pt, g.position)
+            for g in PopulationGroup.objects.all()
+        ]
+        + [
+            ("sdg", s.number, s.title_en, s.title_es, s.title_fr, s.title_pt, s.position)
+            for s in SdgTarget.objects.all()
+        ]
+    )
+    assert rows == expected
+    # One kind alone is read by its own statement, not the union's.
+    assert sorted(_term_rows(["theme"])) == [row for row in expected if row[0] == "theme"]
+    with translation.override("es"):
+        assert term_choices("theme") == [("cooperation", "Cooperation"), ("remittances", "Remesas")]
