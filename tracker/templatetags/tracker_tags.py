@@ -452,22 +452,44 @@ def filter_form(context, label="", errors_lead="", submit_label="", clear_label=
     return _filter_forms.get(key, lambda: render_to_string("tracker/includes/filter_form.html", include))
 
 
-@register.simple_tag
-def action_item(action, with_description=False):
-    """A published action as every list and timeline shows it: title, date, actor, recommendations and,
-    with `with_description`, its description and source."""
-    description = action.description if with_description else ""
-    items = (
+def _action_items(action, with_description) -> tuple:
+    """What `tracker/includes/action.html` shows of an action."""
+    return (
         ("pk", action.pk),
         ("title", action.title),
         ("taken_on", action.taken_on),
         ("actor_code", action.actor.code),
         ("actor_name", localized(action.actor, "name")),
         ("numbers", tuple(action.recommendation_numbers)),
-        ("description", description),
+        ("description", action.description if with_description else ""),
         ("source", action.information_source if with_description else ""),
     )
-    return _render_fragment("tracker/includes/action.html", items, len(description) <= CACHED_DESCRIPTION_LENGTH)
+
+
+@register.simple_tag
+def action_item(action, with_description=False):
+    """A published action as every list and timeline shows it: title, date, actor, recommendations and,
+    with `with_description`, its description and source."""
+    cacheable = not with_description or len(action.description) <= CACHED_DESCRIPTION_LENGTH
+    return _render_fragment("tracker/includes/action.html", _action_items(action, with_description), cacheable)
+
+
+@register.simple_tag
+def timeline_entries(timeline, about):
+    """The entries of a timeline (`selectors.timeline`), each a kept fragment: a published action with
+    its date and description, or a change of status naming its state or body (`about`, as
+    `status_change_item` takes it). Fifty entries through the template engine's loop, one tag each,
+    cost more than the fragments."""
+    entries = []
+    for entry in timeline:
+        item = entry["item"]
+        if entry["kind"] == "action":
+            items = (("date", entry["date"]), *_action_items(item, True))
+            cacheable = len(item.description) <= CACHED_DESCRIPTION_LENGTH
+            entries.append(_render_fragment("tracker/includes/timeline_action.html", items, cacheable))
+        else:
+            entries.append(status_change_item(item, about))
+    return format_html_join("\n    ", "{}", ((entry,) for entry in entries))
 
 
 @register.simple_tag
