@@ -15,6 +15,7 @@ from django.utils import translation
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from forum.models import Recommendation
 from tests.factories import (
     ActionFactory,
     ActorFactory,
@@ -22,14 +23,17 @@ from tests.factories import (
     EvidenceFactory,
     ForumFactory,
     LiaisonFactory,
+    PopulationGroupFactory,
     RecommendationFactory,
     ResponsibilityFactory,
+    SdgTargetFactory,
     StatusChangeFactory,
+    ThemeFactory,
     UserFactory,
 )
 from tracker import selectors, services
-from tracker.api.serializers import ActionSerializer
-from tracker.models import Action, MeasureType, Status
+from tracker.api.serializers import ActionSerializer, RecommendationSerializer
+from tracker.models import Action, MeasureType, RecommendationClassification, Status
 
 STATUSES = [s.value for s in Status]
 
@@ -442,3 +446,28 @@ def test_an_action_is_what_its_fields_give(rf, db, language):
             # DRF's own representation, field by field, is what the direct one must equal.
             field_by_field = serializers.Serializer.to_representation(serializer, action)
             assert json.dumps(serializer.to_representation(action)) == json.dumps(field_by_field)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_recommendation_is_what_its_fields_give(rf, db, staff, language):
+    recommendations, _actors = build_record(recommendations=3, states=2, actions=1)
+    first, second, third = recommendations
+    services.recommendation_set_status(recommendation=first, status=Status.PARTIAL, by=staff, reason="Begun.")
+    first.overall_assessment.__class__.objects.filter(recommendation=second).delete()
+    Recommendation.objects.filter(pk=third.pk).update(short_title="", short_title_es="Tercera")
+    theme = ThemeFactory(slug="remittances", name="Remittances", name_es="Remesas")
+    group = PopulationGroupFactory(slug="migrant-workers", name="Migrant workers")
+    target = SdgTargetFactory(number="10.c", title="Reduce remittance costs")
+    classification = RecommendationClassification.objects.create(recommendation=first)
+    classification.themes.add(theme)
+    classification.population_groups.add(group)
+    classification.sdg_targets.add(target)
+    request = Request(rf.get("/api/recommendations/"))
+    serializer = RecommendationSerializer(context={"request": request})
+    with translation.override(language):
+        shown = selectors.attach_classification(list(selectors.harvestable_recommendations()))
+        assert any(r.classified.themes for r in shown) and any(not r.classified.themes for r in shown)
+        for recommendation in shown:
+            # DRF's own representation, field by field, is what the direct one must equal.
+            field_by_field = serializers.Serializer.to_representation(serializer, recommendation)
+            assert json.dumps(serializer.to_representation(recommendation)) == json.dumps(field_by_field)
