@@ -39,7 +39,7 @@ from .models import (
 )
 from .ordering import actor_choices
 from .search import contains_every_word, match_actions, match_recommendations, parse_query
-from .selectors.common import current_recommendations
+from .selectors.common import column_language, current_recommendations
 
 # Fields entered in each language (see the translation.py modules): the lists' search on names and
 # reasons looks in every language's column, so a visitor finds the English original too.
@@ -202,9 +202,7 @@ def recommendation_choices(recommendations=None) -> list[tuple[str, str]]:
     short title's columns), or of the current forum's, read with SQL kept per language, since every
     list's filters offer them. A title not translated is the English one, as the translation layer
     gives it."""
-    language = get_language()
-    if language not in settings.MODELTRANSLATION_LANGUAGES:
-        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    language = column_language()
     if recommendations is None:
         numbered = plain_rows(
             ("recommendation-choices",),

@@ -40,12 +40,19 @@ def named_recommendations() -> list[SimpleNamespace]:
     )
 
 
+def column_language() -> str:
+    """The language whose columns a plain read takes the translated texts from: the active one, or
+    the default when it has none."""
+    language = get_language()
+    if language not in settings.MODELTRANSLATION_LANGUAGES:
+        return settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return language
+
+
 def in_language(record, *fields) -> None:
     """Give a plain record each of `fields` as the translation layer gives a model's: its column in
     the active language, or the English one where that is empty."""
-    language = get_language()
-    if language not in settings.MODELTRANSLATION_LANGUAGES:
-        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    language = column_language()
     for field in fields:
         setattr(record, field, getattr(record, f"{field}_{language}") or getattr(record, f"{field}_en"))
 

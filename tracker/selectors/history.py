@@ -13,14 +13,13 @@ drawing of rows it has seen before.
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from ..kept import plain_rows
 from ..models import ReportingRound, RoundStatus, Status, StatusMonth
 from ..rollup import RollUp
+from .common import column_language
 
 
 @dataclass(frozen=True)
@@ -106,9 +105,7 @@ def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.da
 def closed_rounds() -> list[tuple]:
     """(id, name in the language asked, or the English one, when it closed) of every closed round,
     oldest first: read with SQL kept per language, since every page with a chart reads them."""
-    language = get_language()
-    if language not in settings.MODELTRANSLATION_LANGUAGES:
-        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    language = column_language()
     rows = plain_rows(
         ("closed-rounds",),
         lambda: (
