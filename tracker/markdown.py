@@ -17,13 +17,16 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 # Texts longer than this are rendered every time rather than kept: the cache stays small.
 CACHED_LENGTH = 4000
 
-_parser = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).disable("image")
+
+def _parser_without(*rules):
+    return MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).disable(list(rules))
+
+
+_parser = _parser_without("image")
 # A link needs "](" (inline) or a definition "[label]:" (reference): a text with neither can have
 # none, and its brackets are text. Without the link rule, a run of 20,000 brackets, each of which
 # the rule would try as a link's label, renders several times faster, to the same HTML.
-_parser_without_links = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).disable(
-    ["image", "link"]
-)
+_parser_without_links = _parser_without("image", "link")
 
 
 def render_markdown(text: str):

@@ -466,12 +466,18 @@ def _action_items(action, with_description) -> tuple:
     )
 
 
+def _action_fragment(template_name, action, with_description, *shown):
+    """`template_name` drawn with what it shows of `action` (`_action_items`) and `shown` besides; kept
+    unless the description shown is too long to keep."""
+    cacheable = not with_description or len(action.description) <= CACHED_DESCRIPTION_LENGTH
+    return _render_fragment(template_name, (*shown, *_action_items(action, with_description)), cacheable)
+
+
 @register.simple_tag
 def action_item(action, with_description=False):
     """A published action as every list and timeline shows it: title, date, actor, recommendations and,
     with `with_description`, its description and source."""
-    cacheable = not with_description or len(action.description) <= CACHED_DESCRIPTION_LENGTH
-    return _render_fragment("tracker/includes/action.html", _action_items(action, with_description), cacheable)
+    return _action_fragment("tracker/includes/action.html", action, with_description)
 
 
 @register.simple_tag
@@ -484,9 +490,8 @@ def timeline_entries(timeline, about):
     for entry in timeline:
         item = entry["item"]
         if entry["kind"] == "action":
-            items = (("date", entry["date"]), *_action_items(item, True))
-            cacheable = len(item.description) <= CACHED_DESCRIPTION_LENGTH
-            entries.append(_render_fragment("tracker/includes/timeline_action.html", items, cacheable))
+            date = ("date", entry["date"])
+            entries.append(_action_fragment("tracker/includes/timeline_action.html", item, True, date))
         else:
             entries.append(status_change_item(item, about))
     return format_html_join("\n    ", "{}", ((entry,) for entry in entries))
