@@ -112,6 +112,23 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # An unreachable database fails fast (the health check answers 503 within 2 seconds).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Parameters travel apart from the SQL (server-side binding), so that a statement a connection has
+    # run DATABASE_PREPARE_THRESHOLD times (once by default) is prepared when it runs again: PostgreSQL
+    # then parses it once per connection (kept for CONN_MAX_AGE), not at every request. A pooler that
+    # shares connections between transactions cannot keep prepared statements: `off` sends every
+    # statement afresh.
+    from config import postgresql
+
+    prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="1").strip().lower()
+    if prepare_threshold != "off" and not prepare_threshold.isdigit():
+        raise ImproperlyConfigured(
+            f"DATABASE_PREPARE_THRESHOLD must be a number of runs or 'off', not {prepare_threshold!r}."
+        )
+    DATABASES["default"]["OPTIONS"].update(
+        server_side_binding=True,
+        cursor_factory=postgresql.Cursor,
+        prepare_threshold=None if prepare_threshold == "off" else int(prepare_threshold),
+    )
 elif "sqlite" in DATABASES["default"]["ENGINE"]:
     # Several writers at once (two reviewers, the server's threads) wait their turn instead of failing
     # with "database is locked": readers never block the writer (WAL), a write transaction takes the

@@ -95,6 +95,81 @@ def test_the_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def database_options(**environment):
+    """The database OPTIONS the production settings make of `environment` (on PostgreSQL)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_PREPARE_THRESHOLD"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": "postgres://followup@db.invalid:5432/followup",
+            **environment,
+        }
+    )
+    script = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']\n"
+        "print(o['server_side_binding'], o['prepare_threshold'], o['cursor_factory'].__module__, o['connect_timeout'])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("environment", "threshold"),
+    [({}, 1), ({"DATABASE_PREPARE_THRESHOLD": "5"}, 5), ({"DATABASE_PREPARE_THRESHOLD": "off"}, None)],
+)
+def test_postgresql_binds_parameters_on_the_server_and_prepares_what_a_connection_runs_again(environment, threshold):
+    result = database_options(**environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"True {threshold} config.postgresql 2"
+
+
+def test_a_prepare_threshold_that_is_not_a_number_is_refused_by_name():
+    result = database_options(DATABASE_PREPARE_THRESHOLD="twice")
+    assert result.returncode != 0
+    assert "DATABASE_PREPARE_THRESHOLD must be a number of runs or 'off', not 'twice'." in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_statement_a_kept_connection_runs_again_is_prepared():
+    """What the setting buys: PostgreSQL keeps the parsed and planned statement for the connection."""
+    from django.db import connection
+
+    from tracker.models import Actor
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    list(Actor.objects.filter(code="MEX"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['%"tracker_actor"%'])
+        assert cursor.fetchone() == (0,)
+    list(Actor.objects.filter(code="ARG"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['%"tracker_actor"%'])
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db
+def test_a_text_search_is_never_prepared_but_planned_for_its_words():
+    from django.db import connection
+
+    from tracker.models import Actor
+    from tracker.search import parse_query
+    from tracker.selectors import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for words in ("consular", "consular", "protection", "trafficking OR smuggling"):
+        search.counts(search.matching(parse_query(words), "en", search.SearchFilters()))
+    for code in ("MEX", "ARG"):
+        list(Actor.objects.filter(code=code))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%to_tsquery(%"])
+        assert cursor.fetchone() == (0,)
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['%"tracker_actor"%'])
+        assert cursor.fetchone() == (1,)
+
+
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [
