@@ -27,6 +27,8 @@ def test_with_the_cache_on_only_cached_pages_and_the_yardstick_are_loaded():
         "actor",
         "actions",
         "map",
+        "themes",
+        "theme",
     ]
     # Their cache hits and conditional GETs are counted too.
     assert tuple(e.path for e in endpoints_for("cached") if e.name != "healthz") == CACHED_PAGES

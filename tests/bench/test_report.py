@@ -74,9 +74,9 @@ def test_the_shared_caches_queries_are_summed_up_per_dataset():
     report = reports.report()
     report["sizes"][1]["cache_hit_queries"]["/"] |= {"hit_queries": 1, "conditional_status": 200}
     text = _rendered(report)
-    assert "shared cache: queries of a hit [0], of a matching conditional GET [0] (answers [304]), on 7 pages" in text
+    assert "shared cache: queries of a hit [0], of a matching conditional GET [0] (answers [304]), on 9 pages" in text
     assert (
-        "shared cache: queries of a hit [0, 1], of a matching conditional GET [0] (answers [200, 304]), on 7 pages"
+        "shared cache: queries of a hit [0, 1], of a matching conditional GET [0] (answers [200, 304]), on 9 pages"
         in text
     )
 
