@@ -165,3 +165,17 @@ def test_the_index_makes_the_same_queries_however_many_terms(client, record):
     for _ in range(5):
         ThemeFactory(), PopulationGroupFactory(), SdgTargetFactory()
     assert _count(client, "/themes/") == small <= 5
+
+
+def test_the_index_shows_a_change_at_once_though_its_markup_is_kept(client, record):
+    """The index's markup is kept per distinct list of terms and counts: a new classification, a
+    renamed term or a new translation is a new list, drawn afresh."""
+    assert "(1 recommendation)" in client.get("/themes/").content.decode()
+    services.recommendation_classify(recommendation=record[2], by=None, themes=[record[0].classification.themes.get()])
+    body = client.get("/themes/").content.decode()
+    assert '<a href="/themes/remittances/">Remittances</a> <span class="muted">(3 recommendations)</span>' in body
+    assert '<a href="/themes/cooperation/">Cooperation</a> <span class="muted">(0 recommendations)</span>' in body
+    theme = record[0].classification.themes.get()
+    theme.name_fr = "Envois de fonds"
+    theme.save()
+    assert '<a href="/themes/remittances/">Envois de fonds</a>' in client.get("/themes/?lang=fr").content.decode()

@@ -1,17 +1,20 @@
 """The classification as pages and the API show it: each recommendation's themes, population groups and
 SDG targets, read for a whole list in one query."""
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import CharField, Count, F, Q, Value
 from django.utils.translation import get_language
 
-from ..kept import plain_rows
+from forum.models import translation_columns
+
+from ..kept import plain_records, plain_rows
 from ..links import page_url
 from ..models import PopulationGroup, SdgTarget, Status, Theme
-from ..rollup import RollUp, annotate_status_counts, rollup_of
-from .common import current_recommendations
+from ..rollup import RollUp, annotate_status_counts
+from .common import NAMED_RECOMMENDATION_FIELDS, current_recommendations, in_language
 
 # The kinds of term a recommendation is classified under: the attribute each is shown as, the model,
 # its key in addresses and the column of its name.
@@ -105,33 +108,63 @@ def classified_numbers(term) -> set:
     return set(current_recommendations().filter(**{link: term}).values_list("number", flat=True))
 
 
+# What a theme's or an SDG target's page shows of each recommendation: its names, the committee's
+# overall status and how many of its responsibilities sit at each status.
+TERM_RECOMMENDATION_FIELDS = (
+    *NAMED_RECOMMENDATION_FIELDS,
+    "overall_status",
+    *(f"n_{status.value}" for status in Status),
+)
+
+
 def term_page(term) -> dict:
     """A theme's or an SDG target's page: the current forum's recommendations classified under it, by
-    number, each with its roll-up counted in SQL, and their roll-up together."""
+    number, each with its roll-up counted in SQL, and their roll-up together.
+
+    The recommendations are plain records (TERM_RECOMMENDATION_FIELDS), read with SQL kept per term."""
     link = "classification__themes" if isinstance(term, Theme) else "classification__sdg_targets"
-    recommendations = list(annotate_status_counts(current_recommendations().filter(**{link: term})).order_by("number"))
+    recommendations = plain_records(
+        annotate_status_counts(
+            current_recommendations().rewrite(False).select_related(None).filter(**{link: term.pk}).order_by("number")
+        ).annotate(overall_status=F("overall_assessment__status")),
+        TERM_RECOMMENDATION_FIELDS,
+        key=("term-recommendations", link, term.pk),
+    )
     for recommendation in recommendations:
-        recommendation.rollup = rollup_of(recommendation)
+        in_language(recommendation, "short_title")
+        recommendation.rollup = RollUp.from_row(vars(recommendation))
     together = {status: sum(r.rollup.counts[status] for r in recommendations) for status in Status}
     return {"term": term, "recommendations": recommendations, "rollup": RollUp(counts=together)}
 
 
+# A term as the index of the classification lists it: plain rows, hashable, so that the page can keep
+# its markup per distinct list (`{% keep %}`).
+IndexedTheme = namedtuple("IndexedTheme", ("slug", *translation_columns("name"), "recommendation_count"))
+IndexedGroup = namedtuple("IndexedGroup", IndexedTheme._fields)
+IndexedTarget = namedtuple("IndexedTarget", ("number", *translation_columns("title"), "recommendation_count"))
+
+
 def classification_index() -> dict:
     """Every theme, population group and SDG target, in their order, each with how many of the current
-    forum's recommendations are classified under it."""
-    current = current_recommendations().values("pk")
+    forum's recommendations are classified under it: tuples of plain rows, read with kept SQL."""
 
-    def counted(model):
-        return list(
-            model.objects.annotate(
-                recommendation_count=Count(
-                    "classifications", filter=Q(classifications__recommendation__in=current), distinct=True
+    def counted(model, row):
+        def build():
+            current = current_recommendations().values("pk")
+            return (
+                model.objects.rewrite(False)
+                .annotate(
+                    recommendation_count=Count(
+                        "classifications", filter=Q(classifications__recommendation__in=current), distinct=True
+                    )
                 )
+                .values_list(*row._fields)
             )
-        )
+
+        return tuple(map(row._make, plain_rows(("classification-index", model._meta.label), build)))
 
     return {
-        "themes": counted(Theme),
-        "population_groups": counted(PopulationGroup),
-        "sdg_targets": counted(SdgTarget),
+        "themes": counted(Theme, IndexedTheme),
+        "population_groups": counted(PopulationGroup, IndexedGroup),
+        "sdg_targets": counted(SdgTarget, IndexedTarget),
     }
