@@ -35,6 +35,11 @@ class RollUp:
         return cls(counts={status: row.get(f"n_{status.value}") or 0 for status in Status})
 
     @property
+    def tally(self) -> tuple:
+        """The counts in the scale's order: all that a drawing of the roll-up depends on."""
+        return tuple(self.counts[status] for status in Status)
+
+    @property
     def total(self) -> int:
         return sum(self.counts.values())
 

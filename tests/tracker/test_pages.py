@@ -1,5 +1,7 @@
 """The public pages: what they show, what they never show, and how many queries they make."""
 
+import re
+
 import pytest
 from django.core.paginator import EmptyPage
 from django.db import connection
@@ -12,6 +14,7 @@ from tests.factories import (
     ActorFactory,
     BodyFactory,
     CommentFactory,
+    CommentSectionFactory,
     EvidenceFactory,
     ForumFactory,
     PanelFactory,
@@ -144,6 +147,37 @@ def test_recommendation_page_lists_each_responsible_actor_with_status_and_reason
     )
     body = client.get(recommendation_url(responsibility.recommendation.number)).content.decode()
     assert "Mexico" in body and "Substantial partial compliance" in body and "Law 2011 on migration." in body
+
+
+def test_a_recommendations_comments_are_captioned_with_their_section_in_the_visitors_language(client, db):
+    forum = ForumFactory()
+    section = CommentSectionFactory(forum=forum, letter="B", heading="Specific comments", heading_es="Comentarios")
+    quoted = CommentFactory(forum=forum, section=section, number=4, text="Ensure access.", text_fr="Garantir l'accès.")
+    other = CommentFactory(forum=forum, section=section, number=5, text="Not linked.")
+    recommendation = RecommendationFactory(forum=forum, number=1)
+    recommendation.related_comments.add(quoted)
+    url = recommendation_url(1)
+    body = client.get(url).content.decode()
+    assert "Comment 4, section B. Specific comments" in body and "Ensure access." in body
+    assert "Not linked." not in body and other.number == 5
+    # Spanish heading entered; French has the comment's text but not the heading: English stands in.
+    assert "Comentario 4, sección B. Comentarios" in client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "B. Specific comments" in french and "Garantir l&#x27;accès." in french
+
+
+def test_the_dashboards_figures_follow_each_assessment_though_their_markup_is_kept(client, db, staff):
+    from tracker import services
+
+    responsibilities = [ResponsibilityFactory(status=Status.NOT_ASSESSED) for _ in range(3)]
+
+    def figures():
+        body = client.get(reverse("tracker:dashboard")).content.decode()
+        return re.findall(r'figure__value">([^<]+)</span>', body)
+
+    assert figures() == ["–", "0", "3"]
+    services.responsibility_set_status(responsibility=responsibilities[0], status=Status.FULL, by=staff, reason="Done.")
+    assert figures() == ["100\u00a0%", "1", "2"]
 
 
 def test_the_timeline_merges_actions_and_status_changes(client, db):

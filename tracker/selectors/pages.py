@@ -210,8 +210,33 @@ def recommendation_page(number: int):
         "recommendation": recommendation,
         "responsibilities": responsibilities,
         "timeline": timeline(actions=actions, status_changes=changes),
-        "comments": list(Comment.objects.filter(recommendations=key).select_related("section").order_by("position")),
+        "comments": linked_comments(key),
     }
+
+
+# What a recommendation's page shows of each forum comment linked to it, with its section.
+COMMENT_FIELDS = (
+    "id",
+    "number",
+    *translation_columns("text", "translation_credit"),
+    "section__letter",
+    *(f"section__{column}" for column in translation_columns("heading")),
+)
+
+
+def linked_comments(recommendation_pk) -> list:
+    """The forum comments linked to a recommendation, in their order, as plain records of
+    COMMENT_FIELDS, each with `section_title` as its section names itself ("A. General comments")
+    in the visitor's language."""
+    comments = plain_records(
+        Comment.objects.rewrite(False).filter(recommendations=recommendation_pk).order_by("position"),
+        COMMENT_FIELDS,
+        key=("comments-of", recommendation_pk),
+    )
+    for comment in comments:
+        in_language(comment.section, "heading")
+        comment.section_title = f"{comment.section.letter}. {comment.section.heading}"
+    return comments
 
 
 # An assessment older than this is flagged on an actor's page: it may no longer say where things stand.

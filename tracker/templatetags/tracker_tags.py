@@ -50,7 +50,7 @@ def _status_badge(value, short, language):
 @register.simple_tag
 def rollup_bar(rollup):
     """A bar of the share at each status, with the counts beside it in text (the bar is decorative)."""
-    return _rollup_bar(tuple(rollup.counts[status] for status in Status), get_language())
+    return _rollup_bar(rollup.tally, get_language())
 
 
 @lru_cache(maxsize=1024)
@@ -58,6 +58,12 @@ def _rollup_bar(counts, language):
     # It depends only on the counts and the language; the dashboard shows one per recommendation.
     rollup = RollUp(counts=dict(zip(Status, counts, strict=True)))
     return render_to_string("tracker/includes/rollup_bar.html", {"rollup": rollup})
+
+
+@register.filter
+def numbers(recommendations) -> tuple:
+    """The numbers of `recommendations`, in their order (a key for `{% keep %}`)."""
+    return tuple(recommendation.number for recommendation in recommendations)
 
 
 @register.filter
