@@ -169,7 +169,7 @@ class ActionViewSet(PublicViewSet):
     kept_count = staticmethod(published_action_count)
 
     def get_queryset(self):
-        return selectors.public_actions()
+        return selectors.api_actions()
 
 
 @_documented(

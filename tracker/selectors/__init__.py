@@ -20,6 +20,7 @@ from .map import progress_map
 from .open_data import (
     FEED_LENGTH,
     REPORT_ACTIONS_PER_RECOMMENDATION,
+    api_actions,
     committee_report,
     feed_entries,
     harvestable_recommendations,
@@ -65,6 +66,7 @@ __all__ = [
     "feed_entries",
     "harvestable_recommendations",
     "narrow_matrix",
+    "api_actions",
     "public_actions",
     "public_actors",
     "public_recommendations",
