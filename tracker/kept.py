@@ -160,12 +160,13 @@ def plain_records(queryset, fields, key: tuple | None = None) -> list[SimpleName
     """The rows of `queryset` as plain records of `fields`: "x__y" becomes `record.x.y` (`record.x` is
     None when all its fields are), "id" is also `pk`. For pages that show many rows and change none:
     a model instance, with its related one, costs several times as much to build. With `key` (all
-    the queryset is built from), its SQL is built once and kept (`tracker.kept.plain_rows`)."""
+    the queryset is built from), its SQL is built once and kept (`tracker.kept.plain_rows`); the
+    queryset may then be given as a function that builds it, so that it is built only that once."""
     plan = [name.partition("__")[::2] for name in fields]
     related = {head for head, tail in plan if tail}
 
     def build():
-        read = queryset.values_list(*fields)
+        read = (queryset() if callable(queryset) else queryset).values_list(*fields)
         # The translation layer's querysets take the fields as a set: their order is the process's.
         if list(read._fields) != list(fields):
             raise ValueError(f"the read gives {list(read._fields)}, not {list(fields)}: use .rewrite(False)")

@@ -49,7 +49,7 @@ def named_actors() -> list[SimpleNamespace]:
     # Each language's column by its own name, the translation layer's rewriting off (it would take
     # the fields as a set, in no fixed order).
     fields = ["pk", "code", "kind", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
-    return plain_records(Actor.objects.rewrite(False), fields, key=("named_actors",))
+    return plain_records(lambda: Actor.objects.rewrite(False), fields, key=("named_actors",))
 
 
 def actor_rank():

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from forum.models import Recommendation
-from tests.factories import RecommendationFactory, ThemeFactory, UserFactory
+from tests.factories import ActorFactory, RecommendationFactory, ThemeFactory, UserFactory
 from tests.tracker.test_api import build_record
 from tracker import kept
 from tracker.filters import recommendation_choices
@@ -76,6 +76,23 @@ def test_plain_records_nest_related_fields_and_an_absent_one_is_none():
         c.actor and (c.actor.code, c.actor.name) for c in changes
     ]
     assert any(r.actor is None for r in records)  # the committee's overall status has no actor
+
+
+def test_plain_records_given_a_builder_build_the_queryset_once_per_key_and_read_the_rows_every_time():
+    built = []
+
+    def actors():
+        built.append(True)
+        return Actor.objects.rewrite(False).filter(code__startswith="ZZ").order_by("code")
+
+    ActorFactory(code="ZZA", name="First")
+    assert [r.code for r in plain_records(actors, ("pk", "code"), key=("zz-actors",))] == ["ZZA"]
+    ActorFactory(code="ZZB", name="Second")
+    assert [r.code for r in plain_records(actors, ("pk", "code"), key=("zz-actors",))] == ["ZZA", "ZZB"]
+    assert len(built) == 1
+    # Without a key nothing is kept: the builder is called each time.
+    plain_records(actors, ("pk", "code"))
+    assert len(built) == 2
 
 
 def test_a_read_whose_columns_would_come_in_another_order_is_refused():

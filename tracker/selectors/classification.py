@@ -124,7 +124,7 @@ def term_page(term) -> dict:
     The recommendations are plain records (TERM_RECOMMENDATION_FIELDS), read with SQL kept per term."""
     link = "classification__themes" if isinstance(term, Theme) else "classification__sdg_targets"
     recommendations = plain_records(
-        annotate_status_counts(
+        lambda: annotate_status_counts(
             current_recommendations().rewrite(False).select_related(None).filter(**{link: term.pk}).order_by("number")
         ).annotate(overall_status=F("overall_assessment__status")),
         TERM_RECOMMENDATION_FIELDS,

@@ -34,7 +34,7 @@ def named_recommendations() -> list[SimpleNamespace]:
     """The current forum's recommendations by number, as plain records of NAMED_RECOMMENDATION_FIELDS
     (for pages that name or number them: the map, a state's row of the matrix)."""
     return plain_records(
-        current_recommendations().rewrite(False).select_related(None).order_by("number"),
+        lambda: current_recommendations().rewrite(False).select_related(None).order_by("number"),
         NAMED_RECOMMENDATION_FIELDS,
         key=("named-recommendations",),
     )

@@ -77,11 +77,13 @@ def dashboard() -> dict:
     """Everything the dashboard shows: the roll-up, one row per recommendation, the matrix, the news."""
     # What names each recommendation and, of the committee's assessment, only its overall status.
     recommendations = plain_records(
-        current_recommendations()
-        .rewrite(False)
-        .select_related(None)
-        .annotate(overall_status=F("overall_assessment__status"))
-        .order_by("number"),
+        lambda: (
+            current_recommendations()
+            .rewrite(False)
+            .select_related(None)
+            .annotate(overall_status=F("overall_assessment__status"))
+            .order_by("number")
+        ),
         (*NAMED_RECOMMENDATION_FIELDS, "overall_status"),
         key=("dashboard-recommendations",),
     )
@@ -177,7 +179,7 @@ def recommendation_page(number: int):
     The recommendation is read as a plain record (RECOMMENDATION_PAGE_FIELDS): a model instance with
     its forum's, every language's texts cost some eight times as much to build."""
     found = plain_records(
-        current_recommendations().rewrite(False).filter(number=number),
+        lambda: current_recommendations().rewrite(False).filter(number=number),
         RECOMMENDATION_PAGE_FIELDS,
         key=("recommendation-page", number),
     )
@@ -190,7 +192,7 @@ def recommendation_page(number: int):
     key = recommendation.pk
     responsibilities = sorted_actors(
         plain_records(
-            Responsibility.objects.filter(recommendation=key).order_by(),
+            lambda: Responsibility.objects.filter(recommendation=key).order_by(),
             RESPONSIBILITY_FIELDS,
             key=("responsibilities-of", key),
         ),
@@ -202,7 +204,7 @@ def recommendation_page(number: int):
         ("timeline-actions-of", key), lambda: listed_actions().filter(recommendations=key)[:TIMELINE_LENGTH]
     )
     changes = plain_records(
-        StatusChange.objects.filter(recommendation=key)[:TIMELINE_LENGTH],
+        lambda: StatusChange.objects.filter(recommendation=key)[:TIMELINE_LENGTH],
         TIMELINE_CHANGE_FIELDS,
         key=("timeline-changes-of", key),
     )
@@ -229,7 +231,7 @@ def linked_comments(recommendation_pk) -> list:
     COMMENT_FIELDS, each with `section_title` as its section names itself ("A. General comments")
     in the visitor's language."""
     comments = plain_records(
-        Comment.objects.rewrite(False).filter(recommendations=recommendation_pk).order_by("position"),
+        lambda: Comment.objects.rewrite(False).filter(recommendations=recommendation_pk).order_by("position"),
         COMMENT_FIELDS,
         key=("comments-of", recommendation_pk),
     )
@@ -268,7 +270,7 @@ def actor_page(actor: Actor) -> dict:
     """An actor's responsibilities with their statuses, its figures (progress, count per status,
     assessments over five years old), and the public history of its assessments."""
     responsibilities = plain_records(
-        actor.responsibilities.order_by("recommendation__number"),
+        lambda: actor.responsibilities.order_by("recommendation__number"),
         ACTOR_RESPONSIBILITY_FIELDS,
         key=("responsibilities-of-actor", actor.pk),
     )
@@ -287,7 +289,9 @@ def actor_page(actor: Actor) -> dict:
         "stale_before": cutoff,
         "rollup": RollUp.of(responsibility.status for responsibility in responsibilities),
         "status_changes": plain_records(
-            actor.status_changes.all()[:TIMELINE_LENGTH], ACTOR_CHANGE_FIELDS, key=("changes-of-actor", actor.pk)
+            lambda: actor.status_changes.all()[:TIMELINE_LENGTH],
+            ACTOR_CHANGE_FIELDS,
+            key=("changes-of-actor", actor.pk),
         ),
         "actions": listed_actions().filter(actor=actor),
     }
