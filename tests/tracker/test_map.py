@@ -110,3 +110,22 @@ def test_the_recommendations_of_one_theme_or_one_sdg_target(client, record):
     both = client.get("/map/?theme=test-return&sdg=99.9")
     assert both.status_code == 400 and "not several" in both.content.decode()
     assert client.get("/map/?theme=nowhere").status_code == 400
+
+
+def test_the_forms_kept_markup_follows_the_choice_made_the_themes_offered_and_the_errors(client, record):
+    """The form's fields are drawn once per distinct form and kept: what is chosen, what is offered
+    and what is wrong each make a distinct form."""
+    from tracker.models import Theme
+
+    def selected(body):
+        return re.findall(r'<option value="([^"]*)" selected>', body)
+
+    assert selected(client.get("/map/").content.decode()) == ["", "", ""]
+    assert selected(client.get("/map/?recommendation=2").content.decode()) == ["2", "", ""]
+    theme = Theme.objects.create(slug="test-return", name="Return")
+    assert ">Return</option>" in client.get("/map/").content.decode()
+    theme.name = "Return and reintegration"
+    theme.save()
+    assert ">Return and reintegration</option>" in client.get("/map/").content.decode()
+    wrong = client.get("/map/?recommendation=99").content.decode()
+    assert 'aria-invalid="true"' in wrong and 'aria-invalid="true"' not in client.get("/map/").content.decode()

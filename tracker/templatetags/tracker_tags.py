@@ -422,6 +422,36 @@ def _frozen_choices(choices) -> tuple:
     )
 
 
+def _form_key(form) -> tuple:
+    """All that a form's fields show: its kind, the data it was given, every field's label, attributes
+    and choices (read here once and handed to the widget, so that drawing it does not read them
+    again) and the errors."""
+    fields = []
+    for name, field in form.fields.items():
+        choices = getattr(field.widget, "choices", None)
+        if choices is not None:
+            field.widget.choices = choices = list(choices)
+        attrs = tuple(sorted((key, str(value)) for key, value in field.widget.attrs.items()))
+        fields.append((name, str(field.label), attrs, _frozen_choices(choices or ())))
+    errors = tuple((name, tuple(map(str, messages))) for name, messages in form.errors.items())
+    lists = form.data.lists() if hasattr(form.data, "lists") else ((k, [v]) for k, v in form.data.items())
+    data = tuple(sorted((key, tuple(map(str, values))) for key, values in lists))
+    return (type(form), data, tuple(fields), errors)
+
+
+# Forms' fields drawn by `form_fields`, per distinct form and language.
+_form_fields = Kept(size=512)
+
+
+@register.simple_tag
+def form_fields(form):
+    """Each field of `form` as a label and its widget, drawn once per distinct form (`_form_key`) and
+    language, and kept: a map's three lists of choices took a quarter of its page to draw."""
+    return _form_fields.get(
+        (_form_key(form), get_language()), lambda: render_to_string("tracker/includes/form_fields.html", {"form": form})
+    )
+
+
 @register.simple_tag(takes_context=True)
 def filter_form(context, label="", errors_lead="", submit_label="", clear_label="", is_filtered=None):
     """A list's filters (`filter` in the context, a FilterSet), drawn once per distinct form and kept.
@@ -433,19 +463,8 @@ def filter_form(context, label="", errors_lead="", submit_label="", clear_label=
     filterset, request = context["filter"], context["request"]
     if is_filtered is None:
         is_filtered = context.get("is_filtered", False)
-    form = filterset.form
-    fields = []
-    for name, field in form.fields.items():
-        choices = getattr(field.widget, "choices", None)
-        if choices is not None:
-            field.widget.choices = choices = list(choices)
-        attrs = tuple(sorted((key, str(value)) for key, value in field.widget.attrs.items()))
-        fields.append((name, str(field.label), attrs, _frozen_choices(choices or ())))
-    errors = tuple((name, tuple(map(str, messages))) for name, messages in form.errors.items())
-    lists = form.data.lists() if hasattr(form.data, "lists") else ((k, [v]) for k, v in form.data.items())
-    data = tuple(sorted((key, tuple(map(str, values))) for key, values in lists))
     parameters = (str(label), str(errors_lead), str(submit_label), str(clear_label), bool(is_filtered))
-    key = (type(filterset), request.path, data, tuple(fields), errors, parameters, get_language())
+    key = (type(filterset), request.path, _form_key(filterset.form), parameters, get_language())
     include = {
         "filter": filterset,
         "request": request,
