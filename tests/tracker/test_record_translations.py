@@ -196,6 +196,29 @@ def test_a_recommendation_page_shows_its_translation_labelled_with_a_link_to_the
     assert escape(Actor.objects.get(code="SCMI").__dict__[f"name_{code}"]) in body
 
 
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_list_of_recommendations_shows_each_translation_labelled_with_a_link_to_the_original(loaded, code):
+    """Each card kept per distinct content: its text, its label and the link to the English, which
+    keeps the list's filters."""
+    client = Client()
+    body = client.get(reverse("tracker:recommendation_list") + f"?lang={code}").content.decode()
+    for recommendation in Recommendation.objects.all():
+        text = escape(getattr(recommendation, f"text_{code}"))
+        assert f'<blockquote class="verbatim" lang="{code}"><p>{text}</p></blockquote>' in body
+        credit = getattr(recommendation, f"translation_credit_{code}")
+        assert expected_label(code, credit) in body
+
+    def originals(body):
+        return [link.get("href") for link in lxml.html.fromstring(body).xpath('//li[@class="card"]//a[@hreflang="en"]')]
+
+    assert originals(body) == ["?lang=en"] * Recommendation.objects.count()
+    filtered = client.get(reverse("tracker:recommendation_list") + f"?q=migrants&lang={code}").content.decode()
+    assert originals(filtered) and set(originals(filtered)) == {"?q=migrants&lang=en"}
+    assert "(verbatim)" not in body
+    english = client.get(reverse("tracker:recommendation_list") + "?lang=en").content.decode()
+    assert "Unofficial translation" not in english and originals(english) == []
+
+
 def test_the_english_pages_show_the_original_alone(loaded):
     for url in [reverse("tracker:forum_record"), reverse("tracker:recommendation_detail", args=[3])]:
         body = Client().get(url + "?lang=en").content.decode()

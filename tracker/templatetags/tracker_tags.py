@@ -11,6 +11,7 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
+from django.template.defaulttags import querystring
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -143,7 +144,7 @@ def minutes(duration):
     return int(-(-seconds // 60))
 
 
-@dataclass
+@dataclass(frozen=True)
 class OfficialText:
     """A text of the forum as a page shows it: the English original, or a translation labelled as such."""
 
@@ -226,6 +227,29 @@ def _render_fragment(template_name, items, cacheable=True):
 def _fragments(template_name, rows, separator="\n"):
     """`rows` (the items of each, as `_render_fragment` takes them) drawn from `template_name`, joined."""
     return format_html_join(separator, "{}", ((_render_fragment(template_name, items),) for items in rows))
+
+
+@register.simple_tag(takes_context=True)
+def recommendation_cards(context, recommendations):
+    """The list's cards, each kept per distinct content: the recommendation's number and label, its
+    text as the forum gave it or its translation (so marked, with the way to the English), the
+    committee's overall status and the responsible actors' progress."""
+    original_href = querystring(context, lang="en", page=None) if context.get("request") else "?lang=en"
+    cards = []
+    for recommendation in recommendations:
+        assessment = getattr(recommendation, "overall_assessment", None)
+        label = localized(recommendation, "short_title") if recommendation.short_title else ""
+        items = (
+            ("number", recommendation.number),
+            ("label", conditional_escape(label)),
+            ("official", official(recommendation, "text")),
+            ("original_href", original_href),
+            ("status", getattr(assessment, "status", None) or "not_assessed"),
+            ("progress", recommendation.rollup.progress),
+            ("bar", rollup_bar(recommendation.rollup)),
+        )
+        cards.append(_render_fragment("tracker/includes/recommendation_card.html", items))
+    return format_html_join("", "\n  {}\n  ", ((card,) for card in cards))
 
 
 @register.simple_tag
