@@ -180,6 +180,21 @@ def test_the_dashboards_figures_follow_each_assessment_though_their_markup_is_ke
     assert figures() == ["100\u00a0%", "1", "2"]
 
 
+def test_a_states_figures_follow_each_assessment_though_their_markup_is_kept(client, db, staff):
+    from tracker import services
+
+    actor = ActorFactory(code="BRA", name="Brazil")
+    first, _second = (ResponsibilityFactory(actor=actor, status=Status.NOT_ASSESSED) for _ in range(2))
+    url = reverse("tracker:actor_detail", args=["BRA"])
+
+    def figures():
+        return re.findall(r'figure__value">([^<]+)</span>', client.get(url).content.decode())
+
+    assert figures() == ["–", "2", "0"]
+    services.responsibility_set_status(responsibility=first, status=Status.FULL, by=staff, reason="Done.")
+    assert figures() == ["100\u00a0%", "2", "0"]
+
+
 def test_the_timeline_merges_actions_and_status_changes(client, db):
     responsibility = ResponsibilityFactory()
     StatusChangeFactory(responsibility=responsibility, reason="Assessed at the 2024 meeting.")
