@@ -2,6 +2,7 @@
 
 import re
 
+import lxml.html
 import pytest
 from django.core.paginator import EmptyPage
 from django.db import connection
@@ -164,6 +165,13 @@ def test_a_recommendations_comments_are_captioned_with_their_section_in_the_visi
     assert "Comentario 4, sección B. Comentarios" in client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "B. Specific comments" in french and "Garantir l&#x27;accès." in french
+
+    # Its way to the English keeps the page's own parameters, whichever page drew the quote first.
+    def originals(body):
+        return lxml.html.fromstring(body).xpath('//figure[@class="quote"]//p[@class="translation-note"]/a/@href')
+
+    assert originals(french) == ["?lang=en"]
+    assert originals(client.get(url + "?sort=status", HTTP_ACCEPT_LANGUAGE="fr").content) == ["?sort=status&lang=en"]
 
 
 def test_the_dashboards_figures_follow_each_assessment_though_their_markup_is_kept(client, db, staff):

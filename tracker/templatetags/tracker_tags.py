@@ -5,6 +5,7 @@ of their inputs and the language, so each distinct one is rendered once per proc
 """
 
 import hashlib
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,7 +19,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
-from forum.models import split_bullets
+from forum.models import split_bullets, translation_columns
 
 from .. import links
 from ..kept import Kept
@@ -250,6 +251,30 @@ def recommendation_cards(context, recommendations):
         )
         cards.append(_render_fragment("tracker/includes/recommendation_card.html", items))
     return format_html_join("", "\n  {}\n  ", ((card,) for card in cards))
+
+
+# What `comment_text.html` reads of a comment: its text and who translated it, in each language.
+CommentText = namedtuple("CommentText", translation_columns("text", "translation_credit"))
+
+
+@register.simple_tag(takes_context=True)
+def comment_quotes(context, comments):
+    """A recommendation's linked comments, each quoted as the forum gave it or in translation (so
+    marked, with the way to the English) and captioned with its number and section (`section_title`);
+    each kept per distinct content."""
+    original_href = querystring(context, lang="en", page=None) if context.get("request") else "?lang=en"
+    quotes = (
+        (
+            ("comment", CommentText._make(getattr(comment, column) for column in CommentText._fields)),
+            ("number", comment.number),
+            ("section", comment.section_title),
+            ("original_href", original_href),
+        )
+        for comment in comments
+    )
+    return format_html_join(
+        "", "\n    {}\n  ", ((_render_fragment("tracker/includes/comment_quote.html", items),) for items in quotes)
+    )
 
 
 @register.simple_tag
