@@ -230,12 +230,18 @@ def _fragments(template_name, rows, separator="\n"):
     return format_html_join(separator, "{}", ((_render_fragment(template_name, items),) for items in rows))
 
 
+def _original_href(context) -> str:
+    """The address of this page in English (`original_href.html`), for a note worked out once and
+    handed to kept fragments, which have no request."""
+    return querystring(context, lang="en", page=None) if context.get("request") else "?lang=en"
+
+
 @register.simple_tag(takes_context=True)
 def recommendation_cards(context, recommendations):
     """The list's cards, each kept per distinct content: the recommendation's number and label, its
     text as the forum gave it or its translation (so marked, with the way to the English), the
     committee's overall status and the responsible actors' progress."""
-    original_href = querystring(context, lang="en", page=None) if context.get("request") else "?lang=en"
+    original_href = _original_href(context)
     cards = []
     for recommendation in recommendations:
         assessment = getattr(recommendation, "overall_assessment", None)
@@ -262,7 +268,7 @@ def comment_quotes(context, comments):
     """A recommendation's linked comments, each quoted as the forum gave it or in translation (so
     marked, with the way to the English) and captioned with its number and section (`section_title`);
     each kept per distinct content."""
-    original_href = querystring(context, lang="en", page=None) if context.get("request") else "?lang=en"
+    original_href = _original_href(context)
     quotes = (
         (
             ("comment", CommentText._make(getattr(comment, column) for column in CommentText._fields)),
