@@ -188,6 +188,25 @@ def test_the_dashboards_figures_follow_each_assessment_though_their_markup_is_ke
     assert figures() == ["100\u00a0%", "1", "2"]
 
 
+def test_the_matrix_follows_each_assessment_and_each_renamed_state_though_its_body_is_kept(client, db, staff):
+    from tracker import services
+
+    responsibility = ResponsibilityFactory(actor=ActorFactory(code="BRA", name="Brazil"), status=Status.NOT_ASSESSED)
+
+    def row(language="en"):
+        body = client.get(reverse("tracker:dashboard"), HTTP_ACCEPT_LANGUAGE=language).content
+        (tr,) = lxml.html.fromstring(body).xpath('//table[@class="data matrix"]/tbody/tr[th/a[@href="/actors/BRA/"]]')
+        return tr.xpath("string(th)"), tr.xpath("td/span/@class")
+
+    assert row() == ("Brazil", ["status status--not_assessed"])
+    services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
+    assert row() == ("Brazil", ["status status--full"])
+    responsibility.actor.name_es = "Brasil"
+    responsibility.actor.save()
+    assert row("es") == ("Brasil", ["status status--full"])
+    assert row() == ("Brazil", ["status status--full"])
+
+
 def test_a_states_figures_follow_each_assessment_though_their_markup_is_kept(client, db, staff):
     from tracker import services
 

@@ -283,10 +283,25 @@ def comment_quotes(context, comments):
     )
 
 
+# A matrix's body, per distinct rows (each actor's code, names and cells), link, progress and language:
+# the dashboard draws the same 35 rows until an assessment changes one.
+_matrix_bodies = Kept(size=256)
+NAME_COLUMNS = ("name", *translation_columns("name"))
+
+
 @register.simple_tag
 def matrix_rows(rows, link=True, progress=False):
     """The body rows of the status matrix: a state or body, then its status on each recommendation
     and, with `progress`, its progress."""
+    shown = tuple(
+        (row.actor.code, *(getattr(row.actor, column, None) for column in NAME_COLUMNS), tuple(row.cells))
+        for row in rows
+    )
+    key = (shown, bool(link), bool(progress), get_language())
+    return _matrix_bodies.get(key, lambda: _matrix_rows(rows, link, progress))
+
+
+def _matrix_rows(rows, link, progress):
     return _fragments(
         "tracker/includes/matrix_row.html",
         (
