@@ -246,11 +246,13 @@ def recommendation_cards(context, recommendations):
     for recommendation in recommendations:
         assessment = getattr(recommendation, "overall_assessment", None)
         label = localized(recommendation, "short_title") if recommendation.short_title else ""
+        text = official(recommendation, "text")
         items = (
             ("number", recommendation.number),
             ("label", conditional_escape(label)),
-            ("official", official(recommendation, "text")),
-            ("original_href", original_href),
+            ("official", text),
+            # Shown only beside a translation: the English original needs no link to itself.
+            ("original_href", original_href if text.is_translation else ""),
             ("status", getattr(assessment, "status", None) or "not_assessed"),
             ("progress", recommendation.rollup.progress),
             ("bar", rollup_bar(recommendation.rollup)),
@@ -269,15 +271,18 @@ def comment_quotes(context, comments):
     marked, with the way to the English) and captioned with its number and section (`section_title`);
     each kept per distinct content."""
     original_href = _original_href(context)
-    quotes = (
-        (
-            ("comment", CommentText._make(getattr(comment, column) for column in CommentText._fields)),
-            ("number", comment.number),
-            ("section", comment.section_title),
-            ("original_href", original_href),
+    quotes = []
+    for comment in comments:
+        text = CommentText._make(getattr(comment, column) for column in CommentText._fields)
+        quotes.append(
+            (
+                ("comment", text),
+                ("number", comment.number),
+                ("section", comment.section_title),
+                # Shown only beside a translation: the English original needs no link to itself.
+                ("original_href", original_href if official(text, "text").is_translation else ""),
+            )
         )
-        for comment in comments
-    )
     return format_html_join(
         "", "\n    {}\n  ", ((_render_fragment("tracker/includes/comment_quote.html", items),) for items in quotes)
     )
