@@ -242,7 +242,7 @@ def recommendation_cards(context, recommendations):
     text as the forum gave it or its translation (so marked, with the way to the English), the
     committee's overall status and the responsible actors' progress."""
     original_href = _original_href(context)
-    cards = []
+    cards = []  # the items of each card
     for recommendation in recommendations:
         assessment = getattr(recommendation, "overall_assessment", None)
         label = localized(recommendation, "short_title") if recommendation.short_title else ""
@@ -257,8 +257,8 @@ def recommendation_cards(context, recommendations):
             ("progress", recommendation.rollup.progress),
             ("bar", rollup_bar(recommendation.rollup)),
         )
-        cards.append(_render_fragment("tracker/includes/recommendation_card.html", items))
-    return format_html_join("", "\n  {}\n  ", ((card,) for card in cards))
+        cards.append(items)
+    return _fragments("tracker/includes/recommendation_card.html", cards, "\n  \n  ")
 
 
 # What `comment_text.html` reads of a comment: its text and who translated it, in each language.
@@ -283,9 +283,7 @@ def comment_quotes(context, comments):
                 ("original_href", original_href if official(text, "text").is_translation else ""),
             )
         )
-    return format_html_join(
-        "", "\n    {}\n  ", ((_render_fragment("tracker/includes/comment_quote.html", items),) for items in quotes)
-    )
+    return _fragments("tracker/includes/comment_quote.html", quotes, "\n  \n    ")
 
 
 # A matrix's body, per distinct rows (each actor's code, names and cells), link, progress and language:
