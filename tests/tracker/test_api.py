@@ -446,6 +446,12 @@ def test_an_action_is_what_its_fields_give(rf, db, language):
             # DRF's own representation, field by field, is what the direct one must equal.
             field_by_field = serializers.Serializer.to_representation(serializer, action)
             assert json.dumps(serializer.to_representation(action)) == json.dumps(field_by_field)
+        # The API reads plain records: each gives what its model instance gives, evidence included.
+        records = selectors.with_evidence(list(selectors.api_actions()))
+        assert [record.pk for record in records] == [action.pk for action in actions]
+        assert any(record.listed_evidence for record in records)
+        for record, action in zip(records, actions, strict=True):
+            assert json.dumps(serializer.to_representation(record)) == json.dumps(serializer.to_representation(action))
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

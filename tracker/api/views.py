@@ -171,6 +171,12 @@ class ActionViewSet(PublicViewSet):
     def get_queryset(self):
         return selectors.api_actions()
 
+    def paginate_queryset(self, queryset):
+        return selectors.with_evidence(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return selectors.with_evidence([super().get_object()])[0]
+
 
 @_documented(
     StatusChangeSerializer,

@@ -30,6 +30,7 @@ from .open_data import (
     public_responsibilities,
     public_status_changes,
     recommendation_numbers_by_actor,
+    with_evidence,
 )
 from .pages import (
     LATEST_ACTIONS,
@@ -67,6 +68,7 @@ __all__ = [
     "harvestable_recommendations",
     "narrow_matrix",
     "api_actions",
+    "with_evidence",
     "public_actions",
     "public_actors",
     "public_recommendations",
