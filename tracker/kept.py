@@ -156,6 +156,24 @@ def plain_rows(key: tuple, build, *, converted: bool = False) -> tuple:
     return tuple(converted_rows)
 
 
+def kept_count(key: tuple, build) -> int:
+    """How many rows `build()` has (a queryset, sliced where counting may stop), by SQL built once per
+    `key` and kept, as `plain_rows` keeps a read's."""
+
+    def statement():
+        sql, params, alias, _converters = _statement(build().values_list("pk"))
+        # The ORM's own SQL, its values as parameters: nothing from outside is written into it.
+        counting = f"SELECT COUNT(*) FROM ({sql}) counted" if sql else ""  # noqa: S608  # nosec B608
+        return (counting, params, alias, ())
+
+    sql, params, alias, _converters = _statements.get((*key, get_language()), statement)
+    if not sql:
+        return 0
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
 def plain_records(queryset, fields, key: tuple | None = None) -> list[SimpleNamespace]:
     """The rows of `queryset` as plain records of `fields`: "x__y" becomes `record.x.y` (`record.x` is
     None when all its fields are), "id" is also `pk`. For pages that show many rows and change none:

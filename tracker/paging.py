@@ -12,6 +12,8 @@ from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.utils.translation import gettext
 
+from .kept import kept_count, plain_rows
+
 PAGE_PARAMETER = "page"
 # Past the last page of any list, yet small enough that a page's offset (times a page size of up to
 # 500) still fits a database's LIMIT and OFFSET: a longer number is read as this one, and is still a
@@ -62,16 +64,32 @@ class CountedUpTo(Paginator):
 
     limit = COUNT_LIMIT
 
-    def __init__(self, object_list, per_page, limit=None):
+    def __init__(self, object_list, per_page, limit=None, *, kept=None):
         super().__init__(object_list, per_page)
         if limit is not None:
             self.limit = limit
         self.exact = False
+        # (key, record): the count and the first page read by SQL kept under `key` (tracker.kept),
+        # each row of the page made a record by `record`.
+        self.first_page = kept
 
     @cached_property
     def counted(self):
         # Without its order, the database stops reading once it has found one row past the limit.
-        return self.object_list.order_by()[: self.limit + 1].count()
+        rows = self.object_list.order_by()[: self.limit + 1]
+        if self.first_page is not None:
+            key, _record = self.first_page
+            return kept_count((*key, "counted", self.limit), lambda: rows)
+        return rows.count()
+
+    def _kept_first_page(self):
+        """The first page, read with one row past it (whether another follows, when uncounted)."""
+        key, record = self.first_page
+        read = self.object_list[: self.per_page + 1]
+        rows = [record(row) for row in plain_rows((*key, "first", self.per_page), lambda: read, converted=True)]
+        if self.more:
+            return UncountedPage(rows[: self.per_page], 1, self, followed=len(rows) > self.per_page)
+        return self._get_page(rows[: self.per_page], 1, self)
 
     @property
     def count(self):
@@ -94,6 +112,8 @@ class CountedUpTo(Paginator):
 
     def page(self, number):
         number = int(number)
+        if number == 1 and self.first_page is not None:
+            return self._kept_first_page()
         if (number - 1) * self.per_page >= self.limit:
             self.counted, self.exact = self.object_list.order_by().count(), True
         if not self.more:

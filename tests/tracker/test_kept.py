@@ -2,6 +2,7 @@
 
 import datetime
 
+import factory
 import pytest
 from django.db import connection
 from django.template import Context, Template
@@ -93,6 +94,22 @@ def test_plain_records_given_a_builder_build_the_queryset_once_per_key_and_read_
     # Without a key nothing is kept: the builder is called each time.
     plain_records(actors, ("pk", "code"))
     assert len(built) == 2
+
+
+def test_a_kept_count_counts_what_the_orm_counts_up_to_its_slice_and_is_built_once_per_key():
+    built = []
+
+    def actors():
+        built.append(True)
+        return Actor.objects.filter(code__startswith="ZC").order_by()[:3]
+
+    assert kept.kept_count(("zc-actors",), actors) == 0
+    ActorFactory.create_batch(2, code=factory.Sequence(lambda n: f"ZC{n}"))
+    assert kept.kept_count(("zc-actors",), actors) == 2 == actors().count()
+    ActorFactory.create_batch(2, code=factory.Sequence(lambda n: f"ZD{n}"))
+    ActorFactory.create_batch(2, code=factory.Sequence(lambda n: f"ZC{n + 10}"))
+    assert kept.kept_count(("zc-actors",), actors) == 3 == actors().count()  # stopped at its slice
+    assert len(built) == 1 + 2  # built once for the key; the ORM's own counts above called it too
 
 
 def test_a_read_whose_columns_would_come_in_another_order_is_refused():

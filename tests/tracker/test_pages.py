@@ -1,5 +1,6 @@
 """The public pages: what they show, what they never show, and how many queries they make."""
 
+import datetime
 import re
 
 import lxml.html
@@ -26,6 +27,8 @@ from tests.factories import (
 from tracker.links import actor_url, recommendation_url
 from tracker.models import Action, Status
 from tracker.paging import CountedUpTo, FirstPageCounted
+from tracker.selectors import listed_actions
+from tracker.selectors.common import listed_action
 
 STATUSES = [s.value for s in Status]
 
@@ -508,6 +511,43 @@ def test_a_long_list_is_counted_up_to_a_limit_and_paged_on_by_its_rows(db):
     # Up to the limit, the count is exact.
     paginator = CountedUpTo(rows, 2, limit=9)
     assert (paginator.count, paginator.more, paginator.num_pages, paginator.page(5).has_next()) == (9, False, 5, False)
+
+
+def test_a_kept_first_page_gives_what_the_orm_gives_and_reads_its_rows_every_time(db):
+    actor = ActorFactory(code="KPT")
+    ActionFactory.create_batch(5, actor=actor)
+    rows = listed_actions().filter(actor=actor.pk)
+    kept = (("kept-first-page-test", actor.pk), listed_action)
+    for limit in (3, 9):
+        paginator, plain = CountedUpTo(rows, 2, limit=limit, kept=kept), CountedUpTo(rows, 2, limit=limit)
+        page, expected = paginator.page(1), plain.page(1)
+        assert (paginator.count, paginator.more, paginator.num_pages) == (plain.count, plain.more, plain.num_pages)
+        assert (list(page), page.has_next()) == (list(expected), expected.has_next())
+    # Only the SQL is kept: a new action is counted and shown at once; the second page reads as before.
+    newest = ActionFactory(actor=actor, taken_on=datetime.date.today())
+    paginator = CountedUpTo(rows, 2, limit=9, kept=kept)
+    assert paginator.count == 6 and paginator.page(1)[0].pk == newest.pk
+    assert len(CountedUpTo(rows, 2, limit=9, kept=kept).page(3)) == 2
+
+
+def test_a_states_page_pages_its_actions_as_every_list_does(client, db, monkeypatch, settings):
+    monkeypatch.setattr(CountedUpTo, "limit", 4)
+    settings.PAGE_SIZE = 2
+    many, few = ActorFactory(code="MNY"), ActorFactory(code="FEW")
+    ActionFactory.create_batch(7, actor=many)
+    ActionFactory.create_batch(3, actor=few)
+    # Past the limit, the first page does not know how many follow; the last is found by counting.
+    body = client.get("/actors/MNY/").content.decode()
+    assert "Page 1<" in body and "Page 1 of" not in body and 'rel="next"' in body
+    body = client.get("/actors/MNY/", {"page": 4}).content.decode()
+    assert "Page 4 of 4" in body and 'rel="next"' not in body
+    assert client.get("/actors/MNY/", {"page": 5}).status_code == 404
+    body = client.get("/actors/FEW/").content.decode()
+    assert "Page 1 of 2" in body and 'rel="next"' in body
+    ActionFactory.create_batch(2, actor=few)
+    ActionFactory(actor=few, title="Published just now", taken_on=datetime.date.today())
+    body = client.get("/actors/FEW/").content.decode()
+    assert "Page 1<" in body and "Page 1 of" not in body and "Published just now" in body
 
 
 def test_a_filtered_list_of_actions_past_the_limit_says_more_than_and_pages_on(client, db, monkeypatch, settings):

@@ -266,13 +266,30 @@ ACTOR_RESPONSIBILITY_FIELDS = (
 )
 
 
-def actor_page(actor: Actor) -> dict:
+# What an actor's page shows of it.
+ACTOR_PAGE_FIELDS = ("id", "code", "kind", "member_until", *translation_columns("name", "notes"))
+
+
+def actor_page(code: str):
     """An actor's responsibilities with their statuses, its figures (progress, count per status,
-    assessments over five years old), and the public history of its assessments."""
+    assessments over five years old), and the public history of its assessments; None when no actor
+    has this code.
+
+    The actor is a plain record of ACTOR_PAGE_FIELDS, named in the visitor's language (`name`,
+    `notes`, `kind_label`); `actions` are its published actions, to be paged."""
+    found = plain_records(
+        lambda: Actor.objects.rewrite(False).filter(code=code).order_by(), ACTOR_PAGE_FIELDS, key=("actor", code)
+    )
+    if not found:
+        return None
+    [actor] = found
+    in_language(actor, "name", "notes")
+    actor.kind_label = str(Actor.Kind(actor.kind).label)
+    key = actor.pk
     responsibilities = plain_records(
-        lambda: actor.responsibilities.order_by("recommendation__number"),
+        lambda: Responsibility.objects.filter(actor=key).order_by("recommendation__number"),
         ACTOR_RESPONSIBILITY_FIELDS,
-        key=("responsibilities-of-actor", actor.pk),
+        key=("responsibilities-of-actor", key),
     )
     cutoff = stale_before()
     for responsibility in responsibilities:
@@ -289,9 +306,9 @@ def actor_page(actor: Actor) -> dict:
         "stale_before": cutoff,
         "rollup": RollUp.of(responsibility.status for responsibility in responsibilities),
         "status_changes": plain_records(
-            lambda: actor.status_changes.all()[:TIMELINE_LENGTH],
+            lambda: StatusChange.objects.filter(actor=key)[:TIMELINE_LENGTH],
             ACTOR_CHANGE_FIELDS,
-            key=("changes-of-actor", actor.pk),
+            key=("changes-of-actor", key),
         ),
-        "actions": listed_actions().filter(actor=actor),
+        "actions": listed_actions().filter(actor=key),
     }

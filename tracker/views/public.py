@@ -21,6 +21,7 @@ from ..models import STATUS_RANK, Actor, SdgTarget, Theme
 from ..ordering import actor_rank
 from ..paging import PAGE_PARAMETER, BadPageNumber, CountedUpTo, FirstPageCounted, page_number
 from ..rollup import rollup_of
+from ..selectors.common import listed_action
 from ..sorting import sort_from, sorted_by
 
 
@@ -53,11 +54,12 @@ class NoSuchPage(Http404):
     """A page number past the end of a list: answered 404, saying how many pages the list has."""
 
 
-def page_of(request, rows, per_page=None, count=None, short=False, long=False):
+def page_of(request, rows, per_page=None, count=None, short=False, long=False, kept=None):
     """The page of `rows` the query string asks for (`?page=`, the first by default). A value that is
     not a page number is a 400 (BadPageNumber, answered by `bad_request`), a page past the end a 404.
     `count`, when known already, spares counting the rows; so does `short`, for a list that fits on
-    one page (counted from the rows of the first). A `long` list is counted up to COUNT_LIMIT rows."""
+    one page (counted from the rows of the first). A `long` list is counted up to COUNT_LIMIT rows, by
+    SQL kept under `kept` (a key and what makes a row a record) when given (`CountedUpTo`)."""
     asked = request.GET.get(PAGE_PARAMETER, "1")
     number = page_number(asked)
     size = per_page or settings.PAGE_SIZE
@@ -65,7 +67,7 @@ def page_of(request, rows, per_page=None, count=None, short=False, long=False):
         paginator = Paginator(rows, size)
         paginator.count = count
     elif long:
-        paginator = CountedUpTo(rows, size)
+        paginator = CountedUpTo(rows, size, kept=kept)
     else:
         paginator = (FirstPageCounted if short else Paginator)(rows, size)
     try:
@@ -245,9 +247,14 @@ def actor_list(request):
 def actor_detail(request, code):
     if code != code.upper():
         return redirect("tracker:actor_detail", code=code.upper(), permanent=True)
-    context = selectors.actor_page(get_object_or_404(Actor, code=code))
-    context["actions"] = page_of(request, context["actions"], long=True)
-    context["history"] = charts.over_time(context["rollup"], actor=context["actor"])
+    context = selectors.actor_page(code)
+    if context is None:
+        raise Http404
+    actor = context["actor"]
+    # Its first page of actions, the one most visitors see, and their count by SQL kept per actor.
+    kept = (("actions-of-actor", actor.pk), listed_action)
+    context["actions"] = page_of(request, context["actions"], long=True, kept=kept)
+    context["history"] = charts.over_time(context["rollup"], actor=actor.pk)
     return render(request, "tracker/actor_detail.html", context)
 
 
