@@ -23,6 +23,7 @@ from tests.factories import (
     RecommendationFactory,
     ResponsibilityFactory,
     StatusChangeFactory,
+    ThemeFactory,
 )
 from tracker.links import actor_url, recommendation_url
 from tracker.models import Action, Status
@@ -208,6 +209,46 @@ def test_the_matrix_follows_each_assessment_and_each_renamed_state_though_its_bo
     responsibility.actor.save()
     assert row("es") == ("Brasil", ["status status--full"])
     assert row() == ("Brazil", ["status status--full"])
+
+
+def test_a_recommendations_page_follows_each_write_though_its_sections_are_kept(client, db, staff):
+    from tracker import services
+
+    responsibility = ResponsibilityFactory(actor=ActorFactory(code="BRA", name="Brazil"), status=Status.NOT_ASSESSED)
+    recommendation = responsibility.recommendation
+    url = recommendation_url(recommendation.number)
+
+    def page(language="en"):
+        tree = lxml.html.fromstring(client.get(url, HTTP_ACCEPT_LANGUAGE=language).content)
+        (row,) = tree.xpath('//section[@aria-labelledby="responsible-heading"]//tbody/tr')
+        return {
+            "row": (row.xpath("string(th)"), row.xpath("td/span/@class")),
+            "stands": tree.xpath('string(//section[@aria-labelledby="overall-heading"])'),
+            "timeline": tree.xpath('//ol[@class="timeline"]/li/@class'),
+            "timeline_text": tree.xpath('string(//ol[@class="timeline"])'),
+            "themes": tree.xpath('//section[@aria-labelledby="classification-heading"]//a/text()'),
+        }
+
+    before = page()
+    assert before["row"] == ("Brazil", ["status status--not_assessed"]) and before["timeline"] == []
+    assert before["themes"] == [] and "status: Not yet assessed" in before["stands"]
+    services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
+    services.recommendation_set_status(recommendation=recommendation, status=Status.PARTIAL, by=staff, reason="Begun.")
+    ActionFactory(actor=responsibility.actor, recommendations=[recommendation], title="Visa reform")
+    services.recommendation_classify(recommendation=recommendation, by=staff, themes=[ThemeFactory(name="Housing")])
+    after = page()
+    assert after["row"] == ("Brazil", ["status status--full"])
+    assert "status: Partial compliance" in after["stands"] and "actors: 100" in after["stands"]
+    assert len(after["timeline"]) == 3 and after["themes"] == ["Housing"]
+    # Assessed again the same day: only the status tells the row apart.
+    services.responsibility_set_status(responsibility=responsibility, status=Status.PARTIAL, by=staff, reason="Done.")
+    assert page()["row"] == ("Brazil", ["status status--partial"])
+    assert "Brazil" in page("es")["timeline_text"]  # no Spanish name yet: the English one
+    responsibility.actor.name_es = "Brasil"
+    responsibility.actor.save()
+    spanish = page("es")
+    assert spanish["row"] == ("Brasil", ["status status--partial"]) and "Brazil" not in spanish["timeline_text"]
+    assert page()["row"] == ("Brazil", ["status status--partial"])
 
 
 def test_a_states_figures_follow_each_assessment_though_their_markup_is_kept(client, db, staff):

@@ -54,6 +54,11 @@ class Classified:
     def __bool__(self):
         return bool(self.themes or self.population_groups or self.sdg_targets)
 
+    @property
+    def key(self) -> tuple:
+        """Every term shown, as a key for kept markup (`{% keep %}`)."""
+        return (tuple(self.themes), tuple(self.population_groups), tuple(self.sdg_targets))
+
 
 def _shown_name(labels: dict, key: str) -> tuple[str, str]:
     language = get_language() or settings.LANGUAGE_CODE

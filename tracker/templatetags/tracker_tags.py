@@ -362,10 +362,35 @@ def actor_rows(actors):
     )
 
 
+# A table's body of responsibilities per distinct content and language: a recommendation's (some 30
+# rows) and a state's (up to 13).
+_responsibility_bodies = Kept(size=256)
+RECOMMENDATION_NAME_COLUMNS = ("number", *translation_columns("short_title", "text", "translation_credit"))
+
+
 @register.simple_tag
 def responsibility_rows(responsibilities, by):
     """The body rows of `responsibility_table.html`: each responsibility by its state or body (`by` is
-    "actor") or by its recommendation, with its role, status, last assessment and reasoning."""
+    "actor") or by its recommendation, with its role, status, last assessment and reasoning. Drawn
+    once per distinct content (every value a row shows, and what names its state or recommendation in
+    each language) and language, and kept."""
+    columns = ("code", *NAME_COLUMNS) if by == "actor" else RECOMMENDATION_NAME_COLUMNS
+    shown = tuple(
+        (
+            *(getattr(getattr(r, by), column, None) for column in columns),
+            r.role,
+            r.status,
+            r.last_assessed,
+            bool(getattr(r, "stale", False)),
+            r.reasoning,
+        )
+        for r in responsibilities
+    )
+    key = (by, shown, get_language())
+    return _responsibility_bodies.get(key, lambda: _responsibility_rows(responsibilities, by))
+
+
+def _responsibility_rows(responsibilities, by):
     rows = []
     for responsibility in responsibilities:
         if by == "actor":
@@ -578,11 +603,36 @@ def action_item(action, with_description=False):
     return _action_fragment("tracker/includes/action.html", action, with_description)
 
 
+# A timeline's entries per distinct content and language: a recommendation's page shows fifty.
+_timelines = Kept(size=256)
+
+
+def _named_key(record) -> tuple | None:
+    """What names a state or body in each language, as a key."""
+    return None if record is None else (record.code, *(getattr(record, column, None) for column in NAME_COLUMNS))
+
+
+def _timeline_key(entry, about) -> tuple:
+    """Every value a timeline's entry shows (`_action_items`, `status_change_item`)."""
+    item = entry["item"]
+    if entry["kind"] == "action":
+        shown = (item.pk, item.title, item.taken_on, item.description, item.information_source)
+        return ("action", entry["date"], *shown, tuple(item.recommendation_numbers), _named_key(item.actor))
+    about_key = _named_key(item.actor) if about == "actor" else item.recommendation.number
+    return ("status", item.pk, item.assessed_on, about_key, item.from_status, item.to_status, item.reason)
+
+
 @register.simple_tag
 def timeline_entries(timeline, about):
-    """The entries of a timeline (`selectors.timeline`), each a kept fragment: a published action with
-    its date and description, or a change of status naming its state or body (`about`, as
-    `status_change_item` takes it). Fifty entries through the template engine's loop, one tag each,
+    """The entries of a timeline (`selectors.timeline`): a published action with its date and
+    description, or a change of status naming its state or body (`about`, as `status_change_item`
+    takes it). Drawn once per distinct content (`_timeline_key`) and language, and kept."""
+    key = (about, tuple(_timeline_key(entry, about) for entry in timeline), get_language())
+    return _timelines.get(key, lambda: _timeline_entries(timeline, about))
+
+
+def _timeline_entries(timeline, about):
+    """Each entry a kept fragment: fifty entries through the template engine's loop, one tag each,
     cost more than the fragments."""
     entries = []
     for entry in timeline:
