@@ -431,6 +431,25 @@ def test_a_language_the_site_does_not_speak_is_refused(client, db, url):
     assert list(body) == ["lang"] and "es" in body["lang"][0]
 
 
+def test_each_action_of_every_page_carries_its_own_evidence_whatever_the_page_size(client, db):
+    build_record(recommendations=1, states=2, actions=3)
+    for action in Action.objects.published():
+        for position in range(action.pk % 3):
+            EvidenceFactory(action=action, title=f"Evidence {position} of {action.pk}")
+    expected = {
+        action.pk: list(action.evidence.order_by("id").values_list("title", flat=True))
+        for action in Action.objects.published()
+    }
+    assert len({len(titles) for titles in expected.values()}) > 1
+    for size in (1, 2, 50):
+        url, seen = f"/api/actions/?page_size={size}", {}
+        while url:
+            body = _get(client, url)
+            seen.update({row["id"]: [evidence["title"] for evidence in row["evidence"]] for row in body["results"]})
+            url = body["next"]
+        assert seen == expected
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_an_action_is_what_its_fields_give(rf, db, language):
     _recs, actors = build_record(recommendations=2, states=2, actions=4)

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.db import connections
 from django.db.models import F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.query import ValuesListIterable
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from forum.models import translation_columns
 
-from ..kept import kept_queryset
+from ..kept import Kept, kept_queryset
 from ..models import Action, Actor, Evidence, ReportingRound, Responsibility, StatusChange
 from ..rollup import RollUp, annotate_status_counts, rollup_of
 from .common import (
@@ -181,18 +182,32 @@ def api_actions() -> QuerySet:
     return queryset
 
 
+# The SQL of the read of a page's evidence, per number of actions on the page.
+_evidence_reads = Kept(size=64)
+
+
+def _evidence_read(count: int) -> tuple[str, str]:
+    """The SQL reading the evidence of `count` actions, whose values are their keys and nothing else:
+    built once for each page size, with placeholder keys, and run with each page's."""
+    placeholders = [-1 - position for position in range(count)]  # no action has a negative key
+    read = Evidence.objects.filter(action__in=placeholders).order_by("id")
+    read = read.values_list("action_id", "id", "title", "url")
+    sql, params = read.query.sql_with_params()
+    if list(params) != placeholders:
+        raise ValueError(f"the evidence's read takes other values than the actions' keys: {params}")
+    return sql, read.db
+
+
 def with_evidence(actions: list) -> list:
     """`actions` (ApiAction records), each with its evidence in the order it was entered, as plain
     records (pk, title, url), in one query whatever their number."""
     by_action = {action.id: action for action in actions}
     if by_action:
-        rows = (
-            Evidence.objects.filter(action__in=list(by_action))
-            .order_by("id")
-            .values_list("action_id", "id", "title", "url")
-        )
-        for action_id, pk, title, url in rows:
-            by_action[action_id].listed_evidence.append(SimpleNamespace(pk=pk, title=title, url=url))
+        sql, alias = _evidence_reads.get(len(by_action), lambda: _evidence_read(len(by_action)))
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, list(by_action))
+            for action_id, pk, title, url in cursor.fetchall():
+                by_action[action_id].listed_evidence.append(SimpleNamespace(pk=pk, title=title, url=url))
     return actions
 
 
