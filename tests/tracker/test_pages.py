@@ -251,6 +251,29 @@ def test_a_recommendations_page_follows_each_write_though_its_sections_are_kept(
     assert page()["row"] == ("Brazil", ["status status--partial"])
 
 
+def test_a_states_history_and_actions_follow_each_write_though_their_lists_are_kept(client, db, staff):
+    from tracker import services
+
+    responsibility = ResponsibilityFactory(actor=ActorFactory(code="BRA", name="Brazil"), status=Status.NOT_ASSESSED)
+    ActionFactory(actor=responsibility.actor, title="First plan")
+    url = reverse("tracker:actor_detail", args=["BRA"])
+
+    def lists():
+        tree = lxml.html.fromstring(client.get(url).content)
+        history = tree.xpath('//section[@aria-labelledby="history-heading"]//li/@id')
+        actions = tree.xpath('//section[@aria-labelledby="actions-heading"]//h3/a/text()')
+        return history, actions
+
+    assert lists() == ([], ["First plan"])
+    change = services.responsibility_set_status(
+        responsibility=responsibility, status=Status.FULL, by=staff, reason="Done."
+    )
+    ActionFactory(actor=responsibility.actor, title="Second plan", taken_on=datetime.date.today())
+    assert lists() == ([f"status-change-{change.pk}"], ["Second plan", "First plan"])
+    Action.objects.filter(title="First plan").update(title="First plan, amended")
+    assert lists()[1] == ["Second plan", "First plan, amended"]
+
+
 def test_a_states_figures_follow_each_assessment_though_their_markup_is_kept(client, db, staff):
     from tracker import services
 

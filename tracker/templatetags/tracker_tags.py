@@ -415,7 +415,6 @@ def _responsibility_rows(responsibilities, by):
     return format_html_join("\n  ", "{}", ((row,) for row in rows))
 
 
-@register.simple_tag
 def status_change_item(change, about):
     """A change of status in a timeline, naming its state or body (`about` is "actor"; the committee
     when it has none) or its recommendation."""
@@ -596,15 +595,15 @@ def _action_fragment(template_name, action, with_description, *shown):
     return _render_fragment(template_name, (*shown, *_action_items(action, with_description)), cacheable)
 
 
-@register.simple_tag
 def action_item(action, with_description=False):
     """A published action as every list and timeline shows it: title, date, actor, recommendations and,
     with `with_description`, its description and source."""
     return _action_fragment("tracker/includes/action.html", action, with_description)
 
 
-# A timeline's entries per distinct content and language: a recommendation's page shows fifty.
-_timelines = Kept(size=256)
+# Lists of entries per distinct content and language: a recommendation's timeline (fifty entries), a
+# state's status changes and page of actions, the list of actions, the dashboard's latest.
+_entry_lists = Kept(size=512)
 
 
 def _named_key(record) -> tuple | None:
@@ -612,23 +611,56 @@ def _named_key(record) -> tuple | None:
     return None if record is None else (record.code, *(getattr(record, column, None) for column in NAME_COLUMNS))
 
 
-def _timeline_key(entry, about) -> tuple:
-    """Every value a timeline's entry shows (`_action_items`, `status_change_item`)."""
-    item = entry["item"]
-    if entry["kind"] == "action":
-        shown = (item.pk, item.title, item.taken_on, item.description, item.information_source)
-        return ("action", entry["date"], *shown, tuple(item.recommendation_numbers), _named_key(item.actor))
-    about_key = _named_key(item.actor) if about == "actor" else item.recommendation.number
-    return ("status", item.pk, item.assessed_on, about_key, item.from_status, item.to_status, item.reason)
+def _action_key(action, with_description) -> tuple:
+    """Every value `_action_items` shows of an action."""
+    shown = (action.description, action.information_source) if with_description else ()
+    numbers = tuple(action.recommendation_numbers)
+    return (action.pk, action.title, action.taken_on, *shown, numbers, _named_key(action.actor))
+
+
+def _status_change_key(change, about) -> tuple:
+    """Every value `status_change_item` shows of a change of status."""
+    about_key = _named_key(change.actor) if about == "actor" else change.recommendation.number
+    return (change.pk, change.assessed_on, about_key, change.from_status, change.to_status, change.reason)
+
+
+def _kept_list(name, keys, draw):
+    """`draw()`, kept under `keys` (every value each entry shows) and the language."""
+    return _entry_lists.get((name, tuple(keys), get_language()), draw)
+
+
+@register.simple_tag
+def action_items(actions, with_description=False):
+    """`action_item` for each of `actions`, one per line, drawn once per distinct list and kept."""
+    return _kept_list(
+        ("actions", bool(with_description)),
+        (_action_key(action, with_description) for action in actions),
+        lambda: format_html_join("\n", "{}", ((action_item(action, with_description),) for action in actions)),
+    )
+
+
+@register.simple_tag
+def status_change_items(changes, about):
+    """`status_change_item` for each of `changes`, one per line, drawn once per distinct list and kept."""
+    return _kept_list(
+        ("status-changes", about),
+        (_status_change_key(change, about) for change in changes),
+        lambda: format_html_join("\n", "{}", ((status_change_item(change, about),) for change in changes)),
+    )
 
 
 @register.simple_tag
 def timeline_entries(timeline, about):
     """The entries of a timeline (`selectors.timeline`): a published action with its date and
     description, or a change of status naming its state or body (`about`, as `status_change_item`
-    takes it). Drawn once per distinct content (`_timeline_key`) and language, and kept."""
-    key = (about, tuple(_timeline_key(entry, about) for entry in timeline), get_language())
-    return _timelines.get(key, lambda: _timeline_entries(timeline, about))
+    takes it). Drawn once per distinct content and language, and kept."""
+    keys = (
+        ("action", entry["date"], *_action_key(entry["item"], True))
+        if entry["kind"] == "action"
+        else ("status", *_status_change_key(entry["item"], about))
+        for entry in timeline
+    )
+    return _kept_list(("timeline", about), keys, lambda: _timeline_entries(timeline, about))
 
 
 def _timeline_entries(timeline, about):
