@@ -227,6 +227,7 @@ def test_a_recommendations_page_follows_each_write_though_its_sections_are_kept(
             "timeline": tree.xpath('//ol[@class="timeline"]/li/@class'),
             "timeline_text": tree.xpath('string(//ol[@class="timeline"])'),
             "themes": tree.xpath('//section[@aria-labelledby="classification-heading"]//a/text()'),
+            "quote": tree.xpath('string(//figure[@class="quote"])'),
         }
 
     before = page()
@@ -243,6 +244,9 @@ def test_a_recommendations_page_follows_each_write_though_its_sections_are_kept(
     # Assessed again the same day: only the status tells the row apart.
     services.responsibility_set_status(responsibility=responsibility, status=Status.PARTIAL, by=staff, reason="Done.")
     assert page()["row"] == ("Brazil", ["status status--partial"])
+    assert "Nueva traducción" not in page("es")["quote"]
+    Recommendation.objects.filter(pk=recommendation.pk).update(text_es="Nueva traducción.", translation_credit_es="OEA")
+    assert "Nueva traducción" in page("es")["quote"] and "Nueva" not in page()["quote"]
     assert "Brazil" in page("es")["timeline_text"]  # no Spanish name yet: the English one
     responsibility.actor.name_es = "Brasil"
     responsibility.actor.save()
