@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import get_language
 
-from .kept import plain_records
+from .kept import Kept, plain_rows
 from .models import Actor
 
 
@@ -44,12 +44,18 @@ def sorted_actors(actors, *, key=lambda item: item) -> list:
     return sorted(actors, key=lambda item: actor_sort_key(key(item), language))
 
 
+# What orders and names a state or body, each language's column by its own name.
+NAMED_ACTOR_FIELDS = ("pk", "code", "kind", *[f"name_{code}" for code, _label in settings.LANGUAGES])
+
+
+def _named_actor_rows() -> tuple:
+    # The translation layer's rewriting off: it would take the fields as a set, in no fixed order.
+    return plain_rows(("named_actors",), lambda: Actor.objects.rewrite(False).values_list(*NAMED_ACTOR_FIELDS))
+
+
 def named_actors() -> list[SimpleNamespace]:
     """Every state and body with what orders and names it, as plain records (read on every list)."""
-    # Each language's column by its own name, the translation layer's rewriting off (it would take
-    # the fields as a set, in no fixed order).
-    fields = ["pk", "code", "kind", *[f"name_{code}" for code, _label in settings.LANGUAGES]]
-    return plain_records(lambda: Actor.objects.rewrite(False), fields, key=("named_actors",))
+    return [SimpleNamespace(**dict(zip(NAMED_ACTOR_FIELDS, row, strict=True))) for row in _named_actor_rows()]
 
 
 def actor_rank():
@@ -63,9 +69,21 @@ def actor_rank():
     )
 
 
+# Every list's filters offer the states and bodies: their choices per distinct rows and language.
+_actor_choices = Kept(size=64)
+
+
 def actor_choices() -> list[tuple[str, str]]:
-    """(code, name the visitor reads) of every state and body, in the one order: a filter's choices."""
-    return [(actor.code, shown_name(actor)) for actor in sorted_actors(named_actors())]
+    """(code, name the visitor reads) of every state and body, in the one order: a filter's choices.
+    Read on every call; worked out once per distinct rows and language."""
+    rows = _named_actor_rows()
+    language = get_language() or settings.LANGUAGE_CODE
+
+    def choices():
+        actors = [SimpleNamespace(**dict(zip(NAMED_ACTOR_FIELDS, row, strict=True))) for row in rows]
+        return tuple((actor.code, shown_name(actor, language)) for actor in sorted_actors(actors))
+
+    return list(_actor_choices.get((rows, language), choices))
 
 
 def sorted_responsibilities(responsibilities) -> list:

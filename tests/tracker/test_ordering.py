@@ -72,3 +72,18 @@ def test_the_order_follows_the_names_in_the_visitors_language(client, actors):
     Actor.objects.filter(code="ZED").update(name_es="Alemania")
     html = client.get(reverse("tracker:dashboard"), {"lang": "es"}).content.decode()
     assert codes_in(html) == ["ZED", "DMA", "EIR", "FRA", "RCM"]
+
+
+def test_the_filters_choices_of_actors_follow_each_rename_and_language(actors):
+    from django.utils import translation
+
+    assert [code for code, _name in actor_choices()] == EXPECTED
+    Actor.objects.filter(code="ZED").update(name="Aardvark", name_en="Aardvark")
+    assert [code for code, _name in actor_choices()] == ["ZED", "DMA", "EIR", "FRA", "RCM"]
+    Actor.objects.filter(code="FRA").update(name_es="Francia")
+    with translation.override("es"):
+        assert ("FRA", "Francia") in actor_choices()
+    assert ("FRA", "France") in actor_choices()
+    # Each call gives a list of its own: changing one leaves the next as it was.
+    actor_choices().clear()
+    assert len(actor_choices()) == len(EXPECTED)

@@ -344,7 +344,13 @@ def recommendation_rows(recommendations):
 
 @register.simple_tag
 def actor_rows(actors):
-    """The body rows of the list of states and bodies: each with its kind and its roll-up (`rollup`)."""
+    """The body rows of the list of states and bodies: each with its kind and its roll-up (`rollup`).
+    Drawn once per distinct list (each row's names, kind and counts) and language, and kept."""
+    keys = ((*_named_key(actor), actor.kind, actor.rollup.tally) for actor in actors)
+    return _kept_list("actor-rows", keys, lambda: _actor_rows(actors))
+
+
+def _actor_rows(actors):
     return _fragments(
         "tracker/includes/actor_row.html",
         (
