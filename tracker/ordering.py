@@ -53,9 +53,11 @@ def _named_actor_rows() -> tuple:
     return plain_rows(("named_actors",), lambda: Actor.objects.rewrite(False).values_list(*NAMED_ACTOR_FIELDS))
 
 
-def named_actors() -> list[SimpleNamespace]:
-    """Every state and body with what orders and names it, as plain records (read on every list)."""
-    return [SimpleNamespace(**dict(zip(NAMED_ACTOR_FIELDS, row, strict=True))) for row in _named_actor_rows()]
+def named_actors(rows=None) -> list[SimpleNamespace]:
+    """Every state and body with what orders and names it, as plain records (read on every list),
+    or those of `rows` already read."""
+    rows = _named_actor_rows() if rows is None else rows
+    return [SimpleNamespace(**dict(zip(NAMED_ACTOR_FIELDS, row, strict=True))) for row in rows]
 
 
 def actor_rank():
@@ -80,8 +82,7 @@ def actor_choices() -> list[tuple[str, str]]:
     language = get_language() or settings.LANGUAGE_CODE
 
     def choices():
-        actors = [SimpleNamespace(**dict(zip(NAMED_ACTOR_FIELDS, row, strict=True))) for row in rows]
-        return tuple((actor.code, shown_name(actor, language)) for actor in sorted_actors(actors))
+        return tuple((actor.code, shown_name(actor, language)) for actor in sorted_actors(named_actors(rows)))
 
     return list(_actor_choices.get((rows, language), choices))
 

@@ -76,17 +76,19 @@ class CountedUpTo(Paginator):
     @cached_property
     def counted(self):
         # Without its order, the database stops reading once it has found one row past the limit.
-        rows = self.object_list.order_by()[: self.limit + 1]
+        def rows():
+            return self.object_list.order_by()[: self.limit + 1]
+
         if self.first_page is not None:
             key, _record = self.first_page
-            return kept_count((*key, "counted", self.limit), lambda: rows)
-        return rows.count()
+            return kept_count((*key, "counted", self.limit), rows)
+        return rows().count()
 
     def _kept_first_page(self):
         """The first page, read with one row past it (whether another follows, when uncounted)."""
         key, record = self.first_page
-        read = self.object_list[: self.per_page + 1]
-        rows = [record(row) for row in plain_rows((*key, "first", self.per_page), lambda: read, converted=True)]
+        read = plain_rows((*key, "first", self.per_page), lambda: self.object_list[: self.per_page + 1], converted=True)
+        rows = [record(row) for row in read]
         if self.more:
             return UncountedPage(rows[: self.per_page], 1, self, followed=len(rows) > self.per_page)
         return self._get_page(rows[: self.per_page], 1, self)

@@ -368,9 +368,6 @@ def _actor_rows(actors):
     )
 
 
-# A table's body of responsibilities per distinct content and language: a recommendation's (some 30
-# rows) and a state's (up to 13).
-_responsibility_bodies = Kept(size=256)
 RECOMMENDATION_NAME_COLUMNS = ("number", *translation_columns("short_title", "text", "translation_credit"))
 
 
@@ -381,7 +378,7 @@ def responsibility_rows(responsibilities, by):
     once per distinct content (every value a row shows, and what names its state or recommendation in
     each language) and language, and kept."""
     columns = ("code", *NAME_COLUMNS) if by == "actor" else RECOMMENDATION_NAME_COLUMNS
-    shown = tuple(
+    shown = (
         (
             *(getattr(getattr(r, by), column, None) for column in columns),
             r.role,
@@ -392,8 +389,7 @@ def responsibility_rows(responsibilities, by):
         )
         for r in responsibilities
     )
-    key = (by, shown, get_language())
-    return _responsibility_bodies.get(key, lambda: _responsibility_rows(responsibilities, by))
+    return _kept_list(("responsibilities", by), shown, lambda: _responsibility_rows(responsibilities, by))
 
 
 def _responsibility_rows(responsibilities, by):
@@ -607,8 +603,9 @@ def action_item(action, with_description=False):
     return _action_fragment("tracker/includes/action.html", action, with_description)
 
 
-# Lists of entries per distinct content and language: a recommendation's timeline (fifty entries), a
-# state's status changes and page of actions, the list of actions, the dashboard's latest.
+# Lists of entries per distinct content and language: a recommendation's timeline (fifty entries) and
+# responsible actors, a state's responsibilities, status changes and page of actions, the list of
+# actions and of states, the dashboard's latest.
 _entry_lists = Kept(size=512)
 
 
