@@ -10,8 +10,42 @@ expression), and PostgreSQL gets them as one array literal rather than an array 
 item by item.
 """
 
-from django.db.models import Field
+import re
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Field, Value
 from django.db.models.lookups import In
+
+# What `Written` writes into a statement's text: a whole number, or a short word of the code's own.
+_WORD = re.compile(r"[a-z][a-z_]{0,39}")
+
+
+class Written(Value):
+    """A constant of the code written into the statement's text rather than sent as a parameter:
+    `filter(state=Written(Action.State.PUBLISHED))`.
+
+    A prepared statement is planned for no value in particular (a generic plan) only when that plan
+    looks no dearer than the plans made for the values given. A parameter that always carries the same
+    value (an action's state, "published") is estimated as any of the column's values, which makes the
+    generic plan look dearer than it is: PostgreSQL then plans the statement afresh at every run. In the
+    text, the value is estimated for what it is, and a partial index written for it can be used.
+
+    Only whole numbers and lower-case words (choice values, never visitors' input) are written, and
+    tuples of whole numbers, as a list for `__in` (an empty one matches nothing, as `__in=[]` does,
+    without asking the database).
+    """
+
+    def as_sql(self, compiler, connection):
+        value = self.value
+        if type(value) is int:
+            return str(value), ()
+        if type(value) is tuple and _whole_numbers(value):
+            if not value:
+                raise EmptyResultSet
+            return f"({', '.join(map(str, value))})", ()
+        if isinstance(value, str) and _WORD.fullmatch(str(value)):
+            return f"'{value!s}'", ()
+        raise ValueError(f"Only whole numbers and lower-case words are written into SQL, not {value!r}.")
 
 
 class Ids:

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from forum.models import Forum, Recommendation, translation_columns
 
 from ..kept import kept_queryset, plain_records, plain_rows
+from ..lookups import Written
 from ..models import Action, Evidence, Responsibility
 
 # What a page shows of an actor read with its responsibilities: enough to name, order and link it.
@@ -153,7 +154,8 @@ def responsibility_statuses(recommendations: list, actor=None) -> list[tuple]:
     pks = tuple(r.pk for r in recommendations)
 
     def build():
-        responsibilities = Responsibility.objects.filter(recommendation__in=pks)
+        # Written into the kept statement (see Written): planned once per connection.
+        responsibilities = Responsibility.objects.filter(recommendation__in=Written(pks))
         if actor is not None:
             responsibilities = responsibilities.filter(actor=actor)
         # Unordered: the default ordering would join the recommendations only to sort.

@@ -17,6 +17,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ..kept import plain_rows
+from ..lookups import Written
 from ..models import ReportingRound, RoundStatus, Status, StatusMonth
 from ..rollup import RollUp
 from .common import column_language
@@ -34,7 +35,8 @@ class Moment:
 def _scope(*, recommendations=None, actor=None) -> Q:
     scope = Q()
     if recommendations is not None:
-        scope &= Q(recommendation__in=[r.pk for r in recommendations])
+        # Written into the kept statement (see Written): planned once per connection.
+        scope &= Q(recommendation__in=Written(tuple(r.pk for r in recommendations)))
     if actor is not None:
         scope &= Q(actor=actor)
     return scope
@@ -60,7 +62,7 @@ def month_movements(*, recommendations=None, actor=None) -> tuple:
     elif recommendations is None:
         scope = Q(recommendation__isnull=True, actor__isnull=True)
     else:
-        scope = Q(recommendation__in=[r.pk for r in recommendations])
+        scope = Q(recommendation__in=Written(tuple(r.pk for r in recommendations)))
     rows = plain_rows(
         ("month_movements", *_scope_key(recommendations=recommendations, actor=actor)),
         lambda: (

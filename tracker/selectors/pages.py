@@ -14,6 +14,7 @@ from django.utils import timezone
 from forum.models import Comment, translation_columns
 
 from ..kept import kept_queryset, plain_records
+from ..lookups import Written
 from ..models import STATUS_WEIGHTS, Actor, Responsibility, StatusChange
 from ..ordering import sorted_actors
 from ..rollup import RollUp, annotate_status_counts, rollup_of
@@ -200,8 +201,10 @@ def recommendation_page(number: int):
     )
     recommendation.rollup = RollUp.of(responsibility.status for responsibility in responsibilities)
     recommendation.verdicts_differ = verdicts_differ(recommendation)
+    # The recommendation is written into the kept statement (one for each): PostgreSQL then plans it
+    # once per connection rather than for each recommendation asked (see Written).
     actions = kept_listed_actions(
-        ("timeline-actions-of", key), lambda: listed_actions().filter(recommendations=key)[:TIMELINE_LENGTH]
+        ("timeline-actions-of", key), lambda: listed_actions().filter(recommendations=Written(key))[:TIMELINE_LENGTH]
     )
     changes = plain_records(
         lambda: StatusChange.objects.filter(recommendation=key)[:TIMELINE_LENGTH],
