@@ -57,21 +57,20 @@ def month_movements(*, recommendations=None, actor=None) -> tuple:
     recommendation or an actor, summed over the recommendations of a list. One query."""
     if recommendations is not None and actor is not None:
         raise ValueError("the movements are kept for a recommendation or for an actor, not for both")
-    if actor is not None:
-        scope = Q(actor=actor)
-    elif recommendations is None:
-        scope = Q(recommendation__isnull=True, actor__isnull=True)
-    else:
-        scope = Q(recommendation__in=Written(tuple(r.pk for r in recommendations)))
-    rows = plain_rows(
-        ("month_movements", *_scope_key(recommendations=recommendations, actor=actor)),
-        lambda: (
+
+    def build():
+        if recommendations is None and actor is None:
+            scope = Q(recommendation__isnull=True, actor__isnull=True)  # the whole record's row
+        else:
+            scope = _scope(recommendations=recommendations, actor=actor)
+        return (
             StatusMonth.objects.filter(scope)
             .values_list("month")
             .annotate(**{f"moved_{status.value}": Sum(status.value) for status in Status})
             .order_by()
-        ),
-    )
+        )
+
+    rows = plain_rows(("month_movements", *_scope_key(recommendations=recommendations, actor=actor)), build)
     # Sorted here rather than by the database: the same history gives the same rows.
     return tuple(sorted(rows))
 
