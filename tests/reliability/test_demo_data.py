@@ -6,10 +6,11 @@ from collections import Counter, defaultdict
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
+from forum.models import Recommendation
 from tracker.caching import data_version
 from tracker.management.commands.create_demo_data import DEMO_USERNAME
 from tracker.models import (
@@ -136,7 +137,18 @@ def _fingerprint():
         (c.recommendation.number, c.actor.code if c.actor else "", c.from_status, c.to_status, c.assessed_on, c.reason)
         for c in StatusChange.objects.select_related("recommendation", "actor")
     )
-    return actions, changes
+    history = sorted(
+        HistoricalAction.objects.values_list(
+            "title", "actor__code", "history_type", "state", "version", "history_date", "history_user__username"
+        )
+    )
+    history_links = sorted(
+        HistoricalActionRecommendations.objects.values_list(
+            "history__title", "history__history_type", "recommendation__number"
+        )
+    )
+    evidence_history = sorted(HistoricalEvidence.objects.values_list("url", "history_type", "history_date"))
+    return actions, changes, history, history_links, evidence_history
 
 
 def _run_and_fingerprint(seed):
@@ -205,6 +217,109 @@ def test_demo_data_has_two_closed_rounds_and_an_open_one_under_way(db, client):
     assert ReportingRound.objects.count() == 3
 
 
+def _foreign_keys(connection):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+            "WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_a_large_load_writes_the_same_rows_as_a_small_one(postgresql, monkeypatch):
+    from tracker.demo import bulk
+
+    small = _run_and_fingerprint(7)
+    # A small load counts as a large one here: its rows go in behind, without indexes or foreign keys.
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 10)
+    large = _run_and_fingerprint(7)
+    assert len(large[0]) == 60 and len(large[2]) >= 60 and large[3] and large[4]
+    assert large == small
+
+
+def test_a_large_load_makes_its_foreign_keys_again_and_checks_them(postgresql, monkeypatch):
+    from tracker.demo import bulk
+
+    before = _foreign_keys(postgresql)
+    assert any(table == "tracker_action" for table, *_ in before)
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 10)
+    call_command("create_demo_data", actions=40, seed=3, verbosity=0)
+    assert _foreign_keys(postgresql) == before
+    # The keys made again hold: a link to an action that does not exist is refused.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.recommendations.through.objects.create(action_id=10**9, recommendation=Recommendation.objects.first())
+        postgresql.check_constraints()
+
+
+def _action(**values):
+    from tracker.demo.bulk import maker
+    from tracker.models import Actor
+
+    now = timezone.now()
+    fields = {
+        "actor_id": Actor.objects.order_by("code").values_list("pk", flat=True).first(),
+        "taken_on": now.date(),
+        "title": "An action written in bulk",
+        "description": "",
+        "information_source": "",
+        "state": Action.State.PUBLISHED,
+        "published_at": now,
+        "entered_at": now,
+        "version": 1,
+    }
+    return maker(Action)(**fields | values)
+
+
+def test_a_copy_that_fails_behind_is_raised_and_nothing_stays(postgresql):
+    from tracker.demo.bulk import copied_behind, write_rows
+
+    call_command("load_record", verbosity=0)
+    before = Action.objects.count()
+    # Withdrawn without a reason: the database refuses the row, in the copier's thread.
+    refused = _action(state=Action.State.WITHDRAWN, withdrawal_reason="")
+    with (
+        pytest.raises(IntegrityError, match="action_withdrawal_has_reason"),
+        transaction.atomic(),
+        copied_behind(10**6) as copier,
+    ):
+        write_rows(Action, [_action()], copier=copier)
+        write_rows(Action, [refused], copier=copier)
+        write_rows(Action, [_action(title="After the refused one")], copier=copier)
+    assert not copier.thread.is_alive() and copier.keys.closed
+    assert Action.objects.count() == before
+
+
+def test_an_error_in_the_load_stops_the_copier_and_nothing_stays(postgresql):
+    from tracker.demo.bulk import copied_behind, write_rows
+
+    call_command("load_record", verbosity=0)
+    before = Action.objects.count()
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), copied_behind(10**6) as copier:
+        write_rows(Action, [_action()], copier=copier)
+        1 / 0  # noqa: B018 - the load's own error
+    assert not copier.thread.is_alive() and copier.keys.closed
+    assert Action.objects.count() == before
+
+
+def test_rows_sent_behind_are_written_in_order_with_their_keys(postgresql):
+    from tracker.demo.bulk import copied_behind, write_rows
+
+    call_command("load_record", verbosity=0)
+    with transaction.atomic(), copied_behind(10**6) as copier:
+        actions = write_rows(Action, [_action(title=f"Action {n}") for n in range(3)], copier=copier)
+        link = Action.recommendations.through
+        recommendation = Recommendation.objects.first()
+        write_rows(link, [link(action=action, recommendation=recommendation) for action in actions], copier=copier)
+    keys = [action.pk for action in actions]
+    assert keys == sorted(keys) and None not in keys
+    assert list(Action.objects.filter(pk__in=keys).order_by("pk").values_list("title", flat=True)) == [
+        "Action 0",
+        "Action 1",
+        "Action 2",
+    ]
+    assert set(link.objects.filter(action_id__in=keys).values_list("action_id", flat=True)) == set(keys)
+
+
 def test_a_large_load_builds_the_search_indexes_again_after_it(postgresql, monkeypatch):
     from tracker.demo import bulk
     from tracker.search.matching import match_actions
@@ -225,3 +340,16 @@ def test_a_large_load_builds_the_search_indexes_again_after_it(postgresql, monke
     assert gin_indexes() == before
     title = Action.objects.filter(state=Action.State.PUBLISHED).values_list("title", flat=True).first()
     assert match_actions(Action.objects.all(), parse_query(title.split(" (")[0]), "en").exists()
+
+
+def test_maker_makes_the_instance_the_model_would(db):
+    from tracker.demo.bulk import maker
+
+    values = {"action_id": 5, "title": "Official gazette", "url": "https://example.org/a"}
+    made, usual = maker(Evidence)(**values), Evidence(**values)
+    assert type(made) is Evidence and made._state.adding and made.pk is None
+    assert {k: v for k, v in vars(made).items() if k != "_state"} == {
+        k: v for k, v in vars(usual).items() if k != "_state"
+    }
+    with pytest.raises(TypeError, match="Evidence has no field 'action'"):
+        maker(Evidence)(action=None)

@@ -21,7 +21,9 @@ transaction, with a row lock and several queries each: right for people, far too
 synthetic rows (hours rather than a minute). This command writes the same rows the services would, in
 bulk (`write_rows`: COPY on PostgreSQL, `bulk_create` in batches elsewhere), all in one transaction,
 and writes the history rows itself (bulk inserts send no signals, so simple-history records nothing on
-its own). For the same reason it raises the page cache's data version itself at the end.
+its own). For the same reason it raises the page cache's data version itself at the end. A large load
+on PostgreSQL sends its COPYs from a thread while it makes the next rows, and builds the tables'
+indexes and foreign keys once at the end (`tracker.demo.bulk`).
 
 Running it again adds more: another set of actions, and a further round of assessments that carries
 each chain on from the current status (the reporting rounds are written once). Nothing is deleted,
@@ -46,7 +48,7 @@ from django.utils import timezone
 
 from forum.models import Forum, Recommendation
 from tracker.caching import bump_data_version
-from tracker.demo.bulk import BATCH_SIZE, indexes_rebuilt_after, write_rows
+from tracker.demo.bulk import BATCH_SIZE, copied_behind, indexes_rebuilt_after, maker, write_rows
 from tracker.demo.bulk import tracked as _tracked
 from tracker.demo.rounds import add_rounds
 from tracker.demo.texts import ACTION_TITLES, LIST_ITEMS, REASONS, SOURCES, WITHDRAWAL_REASONS
@@ -129,7 +131,7 @@ class Command(BaseCommand):
             progress = TerminalProgress(self.stdout, unit="actions") if verbosity else None
             loaded = [Action, Evidence, Action.recommendations.through, Action.history.model, Evidence.history.model]
             loaded.append(apps.get_model("tracker", "HistoricalAction_recommendations"))
-            with indexes_rebuilt_after(loaded, actions):
+            with indexes_rebuilt_after(loaded, actions), copied_behind(actions) as self.copier:
                 for start in range(0, actions, CHUNK_SIZE):
                     self._add_actions(min(CHUNK_SIZE, actions - start))
                     if progress:
@@ -272,6 +274,9 @@ class Command(BaseCommand):
             self.responsible[actor_id].append(recommendation_id)
         for ids in self.responsible.values():
             ids.sort()
+        # Read once: an actor's name is a translated field, read through a descriptor each time.
+        self.names = {actor.pk: actor.name for actor in self.actors}
+        self.codes = {actor.pk: actor.code.lower() for actor in self.actors}
         # Member states act far more often than bodies; actors without responsibilities rarely.
         self.actor_weights = [
             (6 if actor.is_member_state else 2) if self.responsible[actor.pk] else 1 for actor in self.actors
@@ -280,18 +285,19 @@ class Command(BaseCommand):
     def _description(self, actor, title):
         items = self.rng.sample(LIST_ITEMS, self.rng.randint(2, 4))
         lines = [
-            f"{actor.name}: **{title.lower()}**, as reported to the committee.",
+            f"{self.names[actor.pk]}: **{title.lower()}**, as reported to the committee.",
             "",
             "The measure includes:",
             "",
             *[f"- {item}" for item in items],
         ]
         if self.rng.random() < 0.4:
-            lines += ["", f"See the [official announcement](https://example.org/{actor.code.lower()}/news)."]
+            lines += ["", f"See the [official announcement](https://example.org/{self.codes[actor.pk]}/news)."]
         return "\n".join(lines)
 
     def _add_actions(self, count: int):
         all_recommendations = [r.pk for r in self.recommendations]
+        make_action, make_link = maker(Action), maker(Action.recommendations.through)
         now = timezone.now()
         actions, addressed = [], []
         for _ in range(count):
@@ -306,13 +312,13 @@ class Command(BaseCommand):
             )
             title = self.rng.choice(ACTION_TITLES)
             actions.append(
-                Action(
-                    actor=actor,
+                make_action(
+                    actor_id=actor.pk,
                     taken_on=taken_on,
                     title=f"{title} ({taken_on.year})",
                     description=self._description(actor, title),
-                    information_source=self.rng.choice(SOURCES).format(actor=actor.name),
-                    measure_type=self._measure_type(),
+                    information_source=self.rng.choice(SOURCES).format(actor=self.names[actor.pk]),
+                    measure_type_id=self._measure_type(),
                     state=state,
                     withdrawal_reason=self.rng.choice(WITHDRAWAL_REASONS) if state == Action.State.WITHDRAWN else "",
                     published_at=(
@@ -320,21 +326,22 @@ class Command(BaseCommand):
                         if state == Action.State.DRAFT
                         else min(entered_at + datetime.timedelta(days=self.rng.randrange(15)), now)
                     ),
-                    entered_by=self.user,
+                    entered_by_id=self.user.pk,
                     entered_at=entered_at,
                     version=2 if state == Action.State.WITHDRAWN else 1,
                 )
             )
-        write_rows(Action, actions)
+        write_rows(Action, actions, copier=self.copier)
 
         through = Action.recommendations.through
         links = write_rows(
             through,
             [
-                through(action_id=action.pk, recommendation_id=recommendation_id)
+                make_link(action_id=action.pk, recommendation_id=recommendation_id)
                 for action, ids in zip(actions, addressed, strict=True)
                 for recommendation_id in ids
             ],
+            copier=self.copier,
         )
         links_by_action = {}
         for link in links:
@@ -346,14 +353,17 @@ class Command(BaseCommand):
         self.counts["links"] += len(links)
 
     def _measure_type(self):
-        """A type of measure for most actions, none for about one in five (not every report says)."""
+        """The key of a type of measure for most actions, none for about one in five (not every report
+        says)."""
         if not self.measure_types or self.measure_rng.random() < 0.2:
             return None
-        return self.measure_rng.choice(self.measure_types)
+        return self.measure_rng.choice(self.measure_types).pk
 
     def _action_history(self, actions, links_by_action):
         """A "+" row per action as entered; a withdrawn one was published first, then withdrawn ("~")."""
         history = Action.history.model
+        make = maker(history)
+        by = {"history_user_id": self.user.pk, "history_change_reason": ""}
         rows = []
         for action in actions:
             if action.state == Action.State.WITHDRAWN:
@@ -363,54 +373,54 @@ class Command(BaseCommand):
                     "withdrawal_reason": "",
                     "version": 1,
                 }
-                rows.append((action, history(**first, history_date=action.entered_at, history_type="+")))
-                rows.append((action, history(**_tracked(history, action), history_date=withdrawn_at, history_type="~")))
+                rows.append((action, make(**first, **by, history_date=action.entered_at, history_type="+")))
+                rows.append(
+                    (action, make(**_tracked(history, action), **by, history_date=withdrawn_at, history_type="~"))
+                )
             else:
                 rows.append(
-                    (action, history(**_tracked(history, action), history_date=action.entered_at, history_type="+"))
+                    (action, make(**_tracked(history, action), **by, history_date=action.entered_at, history_type="+"))
                 )
-        for _, row in rows:
-            row.history_user = self.user
-            row.history_change_reason = ""
-        write_rows(history, [row for _, row in rows])
+        write_rows(history, [row for _, row in rows], copier=self.copier)
 
         m2m_history = apps.get_model("tracker", "HistoricalAction_recommendations")
+        make = maker(m2m_history)
         m2m_rows = [
-            m2m_history(
-                id=link.pk, action_id=link.action_id, recommendation_id=link.recommendation_id, history_id=row.pk
-            )
+            make(id=link.pk, action_id=link.action_id, recommendation_id=link.recommendation_id, history_id=row.pk)
             for action, row in rows
             for link in links_by_action.get(action.pk, [])
         ]
-        write_rows(m2m_history, m2m_rows)
+        write_rows(m2m_history, m2m_rows, copier=self.copier)
         self.counts["history"] += len(rows) + len(m2m_rows)
 
     def _evidence(self, actions):
+        make = maker(Evidence)
         evidence = []
         for action in actions:
             if self.rng.random() < 0.25:
-                code = action.actor.code.lower()
+                code = self.codes[action.actor_id]
                 for number in range(1, self.rng.randint(1, 2) + 1):
                     evidence.append(
-                        Evidence(
+                        make(
                             action_id=action.pk,
                             title=self.rng.choice(["Official gazette", "Ministry's announcement", "National report"]),
                             url=f"https://example.org/{code}/{action.taken_on:%Y}/{self.rng.randrange(10**6):06d}-{number}",
                         )
                     )
-        write_rows(Evidence, evidence)
+        write_rows(Evidence, evidence, copier=self.copier)
         history = Evidence.history.model
+        make = maker(history)
         entered_at = {action.pk: action.entered_at for action in actions}
         rows = [
-            history(
+            make(
                 **_tracked(history, item),
                 history_date=entered_at[item.action_id],
                 history_type="+",
-                history_user=self.user,
+                history_user_id=self.user.pk,
                 history_change_reason="",
             )
             for item in evidence
         ]
-        write_rows(history, rows)
+        write_rows(history, rows, copier=self.copier)
         self.counts["evidence"] += len(evidence)
         self.counts["history"] += len(rows)
