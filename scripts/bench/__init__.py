@@ -20,7 +20,10 @@ gunicorn (`config/gunicorn.conf.py`, 2 workers, production settings) and measure
   bytes raw and on the wire, whether the compressed answer said `Content-Encoding: gzip` and
   `Vary: Accept-Encoding`, and each request's time to the last byte and CPU time;
 - the workers' resident memory at the end, and whether `ETag` / conditional GET answers 304 when nothing
-  changed and a new page when something changed elsewhere.
+  changed and a new page when something changed elsewhere;
+- at the end, for the sizes the growth targets compare, each page timed in-process at both sizes in
+  turn (`paired`: one process per database, asked alternately, 100 rounds), so that the ratio of the
+  two best times holds the page's growth and not the machine's drift between two measurements.
 
 It prints a table with each target PASS or FAIL, and writes it to bench-results/bench.txt and, with
 every figure, to bench-results/bench.json. A missed target is a result, not an error: the exit status
@@ -32,6 +35,7 @@ Entry points (run from the project's folder):
     .venv/bin/python -m scripts.bench [options]            the benchmark (`make bench`); --help for options
     .venv/bin/python -m scripts.bench --from-json PATH     the table and verdicts of an earlier run
     .venv/bin/python -m scripts.bench.query_counts         the query counts of one database, as JSON
+    .venv/bin/python -m scripts.bench.paired --serve       answers paths on stdin with their time (used by the run)
 
 The benchmark runs `scripts.bench.query_counts` in a process of its own for each database (Django is
 set up once per database, with that database's settings), and reads the JSON it prints.
@@ -39,7 +43,8 @@ set up once per database, with that database's settings), and reads the JSON it 
 Modules: `__main__` (options and the run order), `pages` (what is measured), `targets` (every target
 as data, and the verdicts), `stats` (medians, ratios, summaries), `wrk` (its command and its output),
 `report` (the table and the JSON), `measure` (load runs and ETag checks), `datasets` (the databases),
-`processes` (commands, /proc, PostgreSQL, gunicorn, Redis), `query_counts`, `console` (progress),
+`processes` (commands, /proc, PostgreSQL, gunicorn, Redis), `query_counts`, `paired` (the growth
+targets' timing), `console` (progress),
 `errors`. `pages`, `targets`, `stats`, `wrk` and `report` do no I/O; tests/bench tests them.
 
 Standard library only; it shells out to wrk, psql, createdb, dropdb and redis-cli.

@@ -14,6 +14,8 @@ from scripts.bench.console import notice, progress
 from scripts.bench.datasets import build, dataset_facts
 from scripts.bench.errors import BenchError
 from scripts.bench.measure import locmem_check, run_mode
+from scripts.bench.pages import PAIRED_ROUNDS
+from scripts.bench.paired import paired_timings
 from scripts.bench.processes import PYTHON, ROOT, Postgres, django_env, flush_redis, load_average, redis_available, run
 from scripts.bench.query_counts import query_counts_of
 from scripts.bench.report import render, to_json
@@ -138,6 +140,8 @@ def run_benchmark(args):
             )
         report["sizes"].append(size)
 
+    progress(f"timing the sizes compared for growth in turn ({PAIRED_ROUNDS} rounds)")
+    report["paired"] = paired_timings(pg, base_env, report["sizes"])
     report["meta"]["load_average_end"] = load_average()
     report["meta"]["seconds"] = round(time.monotonic() - started, 1)
     report["targets"] = check_targets(report)

@@ -36,6 +36,9 @@ ENDPOINTS = (
     Endpoint("xlsx_actions", "/export/actions.xlsx", False),
 )
 
+# The growth targets time the two sizes they compare in turn, this many rounds (`paired`).
+PAIRED_ROUNDS = 100
+
 # The downloads: held to their own targets (seconds, first byte, memory), not to a multiple of healthz.
 DOWNLOADS = frozenset({"csv_actions", "xlsx_actions"})
 

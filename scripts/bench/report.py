@@ -2,7 +2,7 @@
 
 import json
 
-from scripts.bench.pages import COUNTED_PAGES
+from scripts.bench.pages import COUNTED_PAGES, PAIRED_ROUNDS
 from scripts.bench.stats import ONE_AT_A_TIME
 
 COLUMNS = (
@@ -121,12 +121,22 @@ def _query_count_lines(sizes):
             cells.append(str(entry.get("queries")) if entry.get("status") == 200 else f"({entry.get('status')})")
         yield f"{path:<38}" + "".join(f"{cell:>12}" for cell in cells)
     yield ""
-    yield "Best time per request in-process, ms (what the growth targets compare; downloads apart):"
+    yield "Best time per request in-process, ms (each size in its own process; downloads apart):"
     yield f"{'page':<38}" + "".join(f"{size['actions']:>12,}" for size in sizes)
     for path in COUNTED_PAGES:
         times = [size["query_counts"].get(path, {}).get("best_ms") for size in sizes]
         if any(times):
             yield f"{path:<38}" + "".join(f"{'–' if ms is None else f'{ms:.1f}':>12}" for ms in times)
+
+
+def _paired_lines(pairs):
+    """The best times of the sizes the growth targets compare, timed in turn (`paired`), and their ratio."""
+    for pair in pairs:
+        yield ""
+        yield f"Growth, the two sizes timed in turn in-process (best of {PAIRED_ROUNDS} rounds, ms):"
+        yield f"{'page':<38}{pair['small']:>12,}{pair['large']:>12,}{'ratio':>8}"
+        for path, (small, large) in pair["best_ms"].items():
+            yield f"{path:<38}{small:>12.2f}{large:>12.2f}{large / small:>7.2f}×"
 
 
 def render(report):
@@ -143,6 +153,7 @@ def render(report):
         lines += _size_lines(size)
     lines.append("")
     lines += _query_count_lines(report["sizes"])
+    lines += _paired_lines(report.get("paired", []))
     lines.append("")
     lines.append("Targets:")
     lines += [f"  [{check['result']}] {check['target']}: {check['detail']}" for check in report["targets"]]

@@ -44,3 +44,7 @@ def test_from_json_prints_the_table_and_verdicts_of_an_earlier_run(tmp_path, cap
     assert "  [FAIL] worker memory under 150 MB: max 151 MB" in printed
     assert len([line for line in printed.splitlines() if line.startswith("  [")]) == len(check_targets(report))
     assert printed.endswith("Whole run: 419 s.\n")
+
+
+def test_the_paired_timing_has_an_entry_point_of_its_own():
+    assert "Two sizes timed side by side" in _module_help("scripts.bench.paired")

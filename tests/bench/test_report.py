@@ -165,12 +165,25 @@ def test_the_best_in_process_times_have_a_row_per_timed_page():
     report["sizes"][1]["query_counts"]["/"]["best_ms"] = 12.34
     del report["sizes"][0]["query_counts"]["/forum/"]["best_ms"]
     lines = _rendered(report).splitlines()
-    start = lines.index("Best time per request in-process, ms (what the growth targets compare; downloads apart):")
+    start = lines.index("Best time per request in-process, ms (each size in its own process; downloads apart):")
     timed = [path for path in COUNTED_PAGES if path not in STREAMED]
     rows = lines[start + 2 : start + 2 + len(timed)]
     assert [row.split()[0] for row in rows] == timed
     assert rows[timed.index("/")] == f"{'/':<38}{'10.0':>12}{'12.3':>12}"
     assert rows[timed.index("/forum/")] == f"{'/forum/':<38}{'–':>12}{'10.0':>12}"
+
+
+def test_the_sizes_timed_in_turn_have_a_row_per_page_with_their_ratio():
+    report = reports.report()
+    assert "timed in turn" not in _rendered(report)
+    report["paired"] = [{"small": 1000, "large": 100_000, "best_ms": {"/": [8.0, 8.4], "/api/actions/": [5.0, 6.5]}}]
+    lines = _rendered(report).splitlines()
+    start = lines.index("Growth, the two sizes timed in turn in-process (best of 100 rounds, ms):")
+    assert lines[start + 1 : start + 4] == [
+        f"{'page':<38}{'1,000':>12}{'100,000':>12}{'ratio':>8}",
+        f"{'/':<38}{'8.00':>12}{'8.40':>12}{'1.05':>7}×",
+        f"{'/api/actions/':<38}{'5.00':>12}{'6.50':>12}{'1.30':>7}×",
+    ]
 
 
 def test_the_targets_are_listed_with_their_verdicts():

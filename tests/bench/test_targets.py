@@ -121,6 +121,27 @@ def test_the_dashboards_growth_is_held_to_its_bound():
     assert _results(report)[GROWTH.format(page="dashboard", large="100,000", small="1,000")]["result"] == "PASS"
 
 
+def test_the_two_sizes_timed_in_turn_decide_the_growth_when_the_report_has_them():
+    report = reports.report(
+        reports.size_report(1000, dashboard_x=6.0, dashboard_ms=10.0),
+        reports.size_report(100_000, dashboard_x=6.6, dashboard_ms=13.0),
+    )
+    # Each size's own process said 1.30x; timed in turn, the same page grew 1.05x.
+    report["paired"] = [{"small": 1000, "large": 100_000, "best_ms": {"/": [8.0, 8.4], "/api/actions/": [5.0, 6.5]}}]
+    results = _results(report)
+    dashboard = results[GROWTH.format(page="dashboard", large="100,000", small="1,000")]
+    assert (dashboard["result"], dashboard["detail"]) == (
+        "PASS",
+        "1.05× (8.0 ms at 1,000, 8.4 ms at 100,000, best of each size timed in turn; under wrk 1.10×: "
+        "6.0× healthz at 1,000, 6.6× at 100,000)",
+    )
+    api = results[GROWTH.format(page="api_actions", large="100,000", small="1,000")]
+    assert (api["result"], api["detail"].split(" (")[0]) == ("FAIL", "1.30×")
+    # A pair of other sizes is not taken for these.
+    report["paired"] = [{"small": 100_000, "large": 1_000_000, "best_ms": {"/": [8.0, 8.4]}}]
+    assert _results(report)[GROWTH.format(page="dashboard", large="100,000", small="1,000")]["result"] == "FAIL"
+
+
 def test_a_report_without_in_process_times_compares_multiples_of_healthz():
     report = reports.report(reports.size_report(1000, dashboard_x=6.0), reports.size_report(100_000, dashboard_x=7.5))
     for size in report["sizes"]:

@@ -90,8 +90,8 @@ class Copier:
     run side by side. The COPYs go out in the order they were given, on the connection's own
     transaction; the keys come from the sequences through a second connection of their own, so that
     taking them never waits for a COPY. At most `QUEUED` batches wait to be sent (two chunks of the
-    demo data's six tables), so memory stays flat. A failed COPY stops the rest and is raised in the calling thread, at its next call or at
-    `close()`; the transaction then rolls back as for any error.
+    demo data's six tables), so memory stays flat. A failed COPY stops the rest and is raised in the
+    calling thread, at its next call or at `close()`; the transaction then rolls back as for any error.
     """
 
     QUEUED = 12
