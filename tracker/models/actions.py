@@ -124,7 +124,9 @@ class Action(ChoiceLabels, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["state", "-taken_on"], name="action_state_date_idx"),
+            # The lists of published actions, newest first, in their full order: a recommendation's
+            # timeline reads it without sorting, its rows' keys from the index alone.
+            models.Index(fields=["state", "-taken_on", "-id"], name="action_state_date_id_idx"),
             # An actor's page lists its published actions, newest first, a page at a time.
             models.Index(fields=["actor", "state", "-taken_on", "-id"], name="action_actor_state_date_idx"),
             # The feeds list the published actions by when they became public, newest first
