@@ -27,5 +27,12 @@ def test_each_path_gets_its_best_time_at_each_size(tmp_path):
 
 
 def test_a_page_that_does_not_answer_200_stops_the_timing(tmp_path):
-    with pytest.raises(BenchError, match="/no-such-page/ on small.sqlite3 answered 404"):
-        paired_best(Databases(tmp_path), ENV, "small.sqlite3", "large.sqlite3", ["/no-such-page/"])
+    # No such folder, so no database: /healthz answers 503 (plain text, nothing else needed to say so).
+    with pytest.raises(BenchError, match="/healthz on small.sqlite3 answered 503"):
+        paired_best(Databases(tmp_path / "missing"), ENV, "small.sqlite3", "large.sqlite3", ["/healthz"])
+
+
+def test_a_process_that_stops_stops_the_timing(tmp_path):
+    # A page that raises ends the process serving it (its traceback on stderr), and the timing with it.
+    with pytest.raises(BenchError, match="stopped while asked for /recommendations/"):
+        paired_best(Databases(tmp_path), ENV, "small.sqlite3", "large.sqlite3", ["/recommendations/"])
