@@ -1,4 +1,9 @@
-"""`field__any_of=[...]`: membership in a list, sent to PostgreSQL as one array parameter.
+"""How values go into the statements: `Written` constants, and `field__any_of=[...]` lists.
+
+`Written(value)` writes a constant of the code (a state, a recommendation's key) into a statement's
+text, so that PostgreSQL can plan the prepared statement once for all its runs (see its docstring).
+
+`field__any_of=[...]`: membership in a list, sent to PostgreSQL as one array parameter.
 
 `field__in` with thousands of values writes thousands of placeholders, which the driver converts one
 by one: reading a download's rows in chunks of 2,000, that was ten times the query itself.
