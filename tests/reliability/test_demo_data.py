@@ -275,16 +275,18 @@ def test_a_copy_that_fails_behind_is_raised_and_nothing_stays(postgresql):
 
     call_command("load_record", verbosity=0)
     before = Action.objects.count()
-    # Withdrawn without a reason: the database refuses the row, in the copier's thread.
-    refused = _action(state=Action.State.WITHDRAWN, withdrawal_reason="")
+    # Withdrawn without a reason: the database refuses the row, in the copier's thread. The rows are
+    # made first: while the copier runs, the load makes no query of its own on the connection (once
+    # the refused COPY has aborted the transaction, such a query would fail instead).
+    first, refused, after = _action(), _action(state=Action.State.WITHDRAWN, withdrawal_reason=""), _action()
     with (
         pytest.raises(IntegrityError, match="action_withdrawal_has_reason"),
         transaction.atomic(),
         copied_behind(10**6) as copier,
     ):
-        write_rows(Action, [_action()], copier=copier)
+        write_rows(Action, [first], copier=copier)
         write_rows(Action, [refused], copier=copier)
-        write_rows(Action, [_action(title="After the refused one")], copier=copier)
+        write_rows(Action, [after], copier=copier)
     assert not copier.thread.is_alive() and copier.keys.closed
     assert Action.objects.count() == before
 
@@ -294,8 +296,9 @@ def test_an_error_in_the_load_stops_the_copier_and_nothing_stays(postgresql):
 
     call_command("load_record", verbosity=0)
     before = Action.objects.count()
+    action = _action()
     with pytest.raises(ZeroDivisionError), transaction.atomic(), copied_behind(10**6) as copier:
-        write_rows(Action, [_action()], copier=copier)
+        write_rows(Action, [action], copier=copier)
         1 / 0  # noqa: B018 - the load's own error
     assert not copier.thread.is_alive() and copier.keys.closed
     assert Action.objects.count() == before
@@ -305,10 +308,10 @@ def test_rows_sent_behind_are_written_in_order_with_their_keys(postgresql):
     from tracker.demo.bulk import copied_behind, write_rows
 
     call_command("load_record", verbosity=0)
+    made = [_action(title=f"Action {n}") for n in range(3)]
+    link, recommendation = Action.recommendations.through, Recommendation.objects.first()
     with transaction.atomic(), copied_behind(10**6) as copier:
-        actions = write_rows(Action, [_action(title=f"Action {n}") for n in range(3)], copier=copier)
-        link = Action.recommendations.through
-        recommendation = Recommendation.objects.first()
+        actions = write_rows(Action, made, copier=copier)
         write_rows(link, [link(action=action, recommendation=recommendation) for action in actions], copier=copier)
     keys = [action.pk for action in actions]
     assert keys == sorted(keys) and None not in keys
