@@ -145,11 +145,17 @@ class Copier:
             self._raise_failure()
 
 
+def _large_load_on_postgresql(rows: int):
+    """The connection, when it is PostgreSQL's and a load of `rows` counts as large; else None."""
+    db = connections[DEFAULT_DB_ALIAS]
+    return db if db.vendor == "postgresql" and rows >= REBUILD_INDEXES_FROM else None
+
+
 @contextmanager
 def copied_behind(rows: int):
     """A `Copier` for a load of at least `REBUILD_INDEXES_FROM` rows on PostgreSQL, else None."""
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql" or rows < REBUILD_INDEXES_FROM:
+    db = _large_load_on_postgresql(rows)
+    if db is None:
         yield None
         return
     copier = Copier(db)
@@ -206,8 +212,8 @@ def indexes_rebuilt_after(models, rows: int):
     where adding the key again checks every row in one join. The tables are locked against readers
     until the transaction commits: this is for building a database, not for a site in use.
     """
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql" or rows < REBUILD_INDEXES_FROM:
+    db = _large_load_on_postgresql(rows)
+    if db is None:
         yield
         return
     tables = [model._meta.db_table for model in models]

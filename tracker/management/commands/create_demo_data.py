@@ -125,6 +125,9 @@ class Command(BaseCommand):
             self.user = self._demo_user()
             self.recommendations = list(Recommendation.objects.order_by("forum__date", "number"))
             self.actors = list(Actor.objects.order_by("code"))
+            # Read once: an actor's name is a translated field, read through a descriptor each time.
+            self.names = {actor.pk: actor.name for actor in self.actors}
+            self.codes = {actor.pk: actor.code.lower() for actor in self.actors}
             self._assess_responsibilities(rounds=2 + actions // 25000)
             self._assess_recommendations()
             self._prepare_actors()
@@ -240,7 +243,6 @@ class Command(BaseCommand):
         self.counts["history"] += len(historical)
 
     def _assess_responsibilities(self, *, rounds: int):
-        names = {actor.pk: actor.name for actor in self.actors}
         # About one in seven is left where it is ("not yet assessed" on a fresh record).
         self._assess(
             list(Responsibility.objects.order_by("recommendation_id", "actor__code")),
@@ -248,7 +250,7 @@ class Command(BaseCommand):
             most=rounds,
             last=self._last_changes(overall=False),
             key=lambda responsibility: responsibility.pk,
-            whose=lambda responsibility: names[responsibility.actor_id],
+            whose=lambda responsibility: self.names[responsibility.actor_id],
         )
 
     def _assess_recommendations(self):
@@ -274,9 +276,6 @@ class Command(BaseCommand):
             self.responsible[actor_id].append(recommendation_id)
         for ids in self.responsible.values():
             ids.sort()
-        # Read once: an actor's name is a translated field, read through a descriptor each time.
-        self.names = {actor.pk: actor.name for actor in self.actors}
-        self.codes = {actor.pk: actor.code.lower() for actor in self.actors}
         # Member states act far more often than bodies; actors without responsibilities rarely.
         self.actor_weights = [
             (6 if actor.is_member_state else 2) if self.responsible[actor.pk] else 1 for actor in self.actors
