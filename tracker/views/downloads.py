@@ -37,6 +37,7 @@ from ..links import page_url
 from ..lookups import Ids
 from ..models import STATUS_ABBREVIATIONS, Action, Actor, Evidence, Status
 from ..ordering import sorted_actors, sorted_responsibilities
+from ..readahead import read_ahead
 from ..rollup import rollup_of
 from ..spreadsheets import Column, csv_lines, csv_response, filename, xlsx_response, zip_stream
 from ..throttling import throttled_download
@@ -199,11 +200,11 @@ class LocalMomentText(Func):
         return sql, (*params, *params, zone, *params, zone, *params, *params, zone, *params)
 
 
-def _action_rows(request, queryset, fmt):
-    """The actions' rows, read in chunks: one query for the actions (streamed from a server-side
-    cursor on PostgreSQL), one for the actors' names, and one per chunk for the evidence. For CSV on
-    PostgreSQL, the moment of publication comes as its text already."""
-    language = get_language() or settings.LANGUAGE_CODE
+def _action_reads(queryset, fmt, language):
+    """What the actions' rows are made of, as the database gives it, a chunk at a time: the actors'
+    codes and names (read once, given with every chunk), the chunk's actions as values (streamed from
+    a server-side cursor on PostgreSQL), their recommendations' numbers and their evidence. For CSV
+    on PostgreSQL, the moment of publication comes as its text already."""
     actors = {
         actor["pk"]: _Actor(actor["code"], actor[f"name_{language}"] or actor["name_en"])
         for actor in Actor.objects.values("pk", "code", "name_en", f"name_{language}")
@@ -217,17 +218,25 @@ def _action_rows(request, queryset, fmt):
     links = Action.recommendations.through.objects
     for batch in _batches(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
         ids = [row[0] for row in batch]
-        numbers = defaultdict(list)
-        for action_id, number in links.filter(action__id__any_of=Ids(ids)).values_list(
-            "action_id", "recommendation__number"
-        ):
-            numbers[action_id].append(number)
-        evidence = defaultdict(list)
-        for action_id, pk, title, url in (
+        numbers = links.filter(action__id__any_of=Ids(ids)).values_list("action_id", "recommendation__number")
+        evidence = (
             Evidence.objects.filter(action__id__any_of=Ids(ids))
             .order_by("action_id", "id")
             .values_list("action_id", "pk", "title", "url")
-        ):
+        )
+        yield actors, batch, list(numbers), list(evidence)
+
+
+def _action_rows(request, queryset, fmt):
+    """The actions' rows: one query for the actors, one for the actions, and two per chunk (their
+    recommendations and their evidence), read ahead of the rows written (`read_ahead`)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    for actors, batch, number_rows, evidence_rows in read_ahead(lambda: _action_reads(queryset, fmt, language)):
+        numbers = defaultdict(list)
+        for action_id, number in number_rows:
+            numbers[action_id].append(number)
+        evidence = defaultdict(list)
+        for action_id, pk, title, url in evidence_rows:
             link = url or request.build_absolute_uri(page_url("tracker:evidence_document", pk))
             evidence[action_id].append(f"{title}: {link}")
         for pk, taken_on, actor_id, title, description, measure, source, published_at in batch:
