@@ -403,3 +403,53 @@ def test_the_redis_cache_keeps_one_client_per_pool_and_works_as_djangos():
     backend.set("one-client", {"a": 1}, 30)
     assert backend.get("one-client") == {"a": 1}
     assert backend.delete("one-client") and backend.get("one-client") is None
+
+
+DUMMY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def _actor_filter_reads(queries):
+    """The reads of the states and bodies that a list's filter offers (ordering.NAMED_ACTOR_FIELDS)."""
+    return [q["sql"] for q in queries if '"name_pt"' in q["sql"] and 'FROM "tracker_actor"' in q["sql"]]
+
+
+def test_a_lists_filters_are_kept_by_the_records_version_and_drawn_again_when_it_changes(settings):
+    """With no page cache, a list's filters are drawn once per version of the record: the next
+    visitor's page does not read the states and bodies it offers, and a state added shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ActionFactory, ActorFactory
+
+    settings.CACHES = DUMMY_CACHE
+    ActionFactory(actor=ActorFactory(code="AAA", name="Atlantis"))
+    client = Client()
+    with CaptureQueriesContext(connection) as first:
+        assert ">Atlantis</option>" in client.get("/actions/").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        page = client.get("/actions/").content.decode()
+    assert ">Atlantis</option>" in page and "Newland" not in page
+    assert len(_actor_filter_reads(first)) == 1 and _actor_filter_reads(again) == []
+    # The version and the page's actions; not the filters' states and bodies, recommendations and terms.
+    assert len(first) == 5 and len(again) == 2
+
+    ActorFactory(code="NWL", name="Newland")  # committed: the record's version is raised
+    page = client.get("/actions/").content.decode()
+    assert ">Newland</option>" in page and ">Atlantis</option>" in page
+
+
+def test_inside_a_transaction_nothing_is_kept_by_the_records_version(settings):
+    """A request inside a transaction may see writes not yet committed, which have not raised the
+    version: what it draws is then keyed by what it shows, as for signed-in users."""
+    from django.db import transaction
+
+    from tracker import caching
+
+    caching._request_row.row = (7, None, None)
+    try:
+        assert caching.answered_version()[0] == 7
+        with transaction.atomic():
+            assert caching.answered_version() is None
+    finally:
+        caching._request_row.row = None
+    assert caching.answered_version() is None
