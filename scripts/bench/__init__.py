@@ -10,9 +10,11 @@ gunicorn (`config/gunicorn.conf.py`, 2 workers, production settings) and measure
   backends serving this database (utime + stime from /proc, before and after each run, divided by the
   requests wrk counted);
 - for `/healthz` (a trivial request with one `SELECT 1`) and each endpoint, in three interleaved
-  repetitions (healthz, then each endpoint, three times over); each endpoint's cost is divided by that
-  repetition's healthz cost, and the medians are reported. Ratios cancel much of what the machine is
-  doing besides: the figures of a loaded machine are comparable with those of an idle one;
+  repetitions (healthz, then each endpoint with healthz again after it, three times over); each
+  endpoint's cost is divided by the mean cost of the two healthz runs beside it, and the medians are
+  reported. Ratios cancel much of what the machine is doing besides: the figures of a loaded machine
+  are comparable with those of an idle one, and a drift of the machine's speed within a repetition
+  (a minute) cancels too;
 - first with the cache off (`CACHE_URL=dummycache://`), then with Redis, where the pages come from the
   page cache;
 - with the cache off, the dashboard, the API's actions and the full actions CSV once more, each asked

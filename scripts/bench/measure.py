@@ -18,7 +18,7 @@ from scripts.bench.processes import (
     rss_mb,
     run,
 )
-from scripts.bench.stats import compression_figures, per_request_costs, single_request_load
+from scripts.bench.stats import beside_figures, compression_figures, per_request_costs, single_request_load
 from scripts.bench.wrk import LOAD_THREADS, parse_percentiles, parse_wrk, wrk_command, wrk_label
 
 PERCENTILES_SCRIPT = Path(__file__).with_name("percentiles.lua")
@@ -170,9 +170,34 @@ def load_test(server, meter, runs, *, clients, seconds):
     return results
 
 
+# The /healthz runs taken between the pages' runs are shorter than theirs: about 3,500 requests.
+BESIDE_SECONDS = 2
+
+
+def one_repetition(available, load_path, *, actions, duration):
+    """(endpoint, path, result) of each available endpoint in turn, loaded by `load_path(path, seconds,
+    single)`, with /healthz loaded again after each page's wrk run: each page then has a /healthz run
+    just before it and one just after (`healthz_before`, `healthz_after`), which it is divided by
+    (`stats.healthz_beside`). A download measured one request at a time has none."""
+    before = None
+    for endpoint, path in available:
+        single = one_request_at_a_time(endpoint, actions)
+        result = load_path(path, duration, single)
+        if endpoint == "healthz":
+            before = beside_figures(result)
+        elif single:
+            before = None
+        else:
+            after = beside_figures(load_path("/healthz", min(BESIDE_SECONDS, duration), False))
+            result.update(healthz_before=before, healthz_after=after)
+            before = after
+        yield endpoint, path, result
+
+
 def run_mode(pg, base_env, *, name, actions, mode, cache_url, port, duration, repetitions, server_log, load=None):
-    """Serve one database with one cache setting; load each endpoint, repetition by repetition; then,
-    when `load` = (clients, seconds) is given, the load test of healthz and the dashboard."""
+    """Serve one database with one cache setting; load each endpoint, repetition by repetition, each
+    page between two runs of /healthz (`one_repetition`); then, when `load` = (clients, seconds) is
+    given, the load test of healthz and the dashboard."""
     env = django_env(base_env, DATABASE_URL=pg.url(name), CACHE_URL=cache_url)
     results = {"cache_url": cache_url, "endpoints": {}, "missing": [], "freshness": None}
     with Server(env, port, server_log) as server:
@@ -191,10 +216,12 @@ def run_mode(pg, base_env, *, name, actions, mode, cache_url, port, duration, re
         for endpoint, path in available:
             if not one_request_at_a_time(endpoint, actions):
                 run(wrk_command(server.base + path, seconds=1))
+
+        def load_path(path, seconds, single):
+            return measure(server, meter, path, duration=seconds, single=single)
+
         for repetition in range(repetitions):
-            for endpoint, path in available:
-                single = one_request_at_a_time(endpoint, actions)
-                result = measure(server, meter, path, duration=duration, single=single)
+            for endpoint, path, result in one_repetition(available, load_path, actions=actions, duration=duration):
                 shown = path if endpoint != DEEP_API_PAGE else f"/api/actions/ deep (row {DEEP_ROW:,} or last)"
                 results["endpoints"].setdefault(endpoint, {"path": shown, "runs": []})["runs"].append(result)
                 progress(

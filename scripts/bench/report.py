@@ -147,7 +147,8 @@ def render(report):
         f"at end {meta['load_average_end']})",
         f"gunicorn: 2 sync workers, config/gunicorn.conf.py, DEBUG off; load: wrk -t2 -c4 -d{meta['duration']}s "
         f"on 127.0.0.1; {meta['repetitions']} interleaved repetitions, medians; "
-        "CPU = gunicorn workers + PostgreSQL backends of the database; ×hz = multiple of /healthz",
+        "CPU = gunicorn workers + PostgreSQL backends of the database; ×hz = multiple of /healthz "
+        "(the two runs of it just before and after the endpoint's)",
     ]
     for size in report["sizes"]:
         lines += _size_lines(size)

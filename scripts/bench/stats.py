@@ -100,15 +100,31 @@ def compression_figures(path, kind, *, raw, gzip):
     }
 
 
+def healthz_beside(result, repetition_healthz):
+    """What a run is divided by: the mean of the /healthz runs taken just before and just after it,
+    when it has them, so that what the machine's speed did within a repetition cancels; else its
+    repetition's /healthz."""
+    beside = [run for run in (result.get("healthz_before"), result.get("healthz_after")) if run]
+    if not beside:
+        return repetition_healthz
+    return {key: statistics.mean(run[key] for run in beside) for key in ("rps", "cpu_ms")}
+
+
+def beside_figures(result):
+    """What a /healthz run taken beside another keeps for it: its throughput, CPU and requests."""
+    return {key: result[key] for key in ("rps", "cpu_ms", "requests")}
+
+
 def summarise(mode_results):
-    """Medians per endpoint, and each repetition's ratio to that repetition's healthz, then the median."""
+    """Medians per endpoint, and each repetition's ratio to the healthz beside it (`healthz_beside`),
+    then the median."""
     healthz = mode_results["endpoints"].get("healthz", {}).get("runs", [])
     summary = {}
     for endpoint, data in mode_results["endpoints"].items():
         runs = data["runs"]
         ratios_rps, ratios_cpu = [], []
         for index, result in enumerate(runs):
-            base = healthz[index] if index < len(healthz) else None
+            base = healthz_beside(result, healthz[index] if index < len(healthz) else None)
             if not base:
                 continue
             # Requests per second compare only between runs of the same load (wrk, 4 connections).

@@ -118,6 +118,34 @@ def test_each_repetition_is_divided_by_the_healthz_of_the_same_repetition():
     assert dashboard["cpu_ms"] == 15.0
 
 
+def _beside(run, before, after):
+    """A page's run with the /healthz runs taken just before and after it (figures as measure keeps them)."""
+    figures = [
+        None if cpu is None else {"rps": 1000.0 / cpu, "cpu_ms": cpu, "requests": 2000} for cpu in (before, after)
+    ]
+    return {**run, "healthz_before": figures[0], "healthz_after": figures[1]}
+
+
+def test_a_run_is_divided_by_the_healthz_runs_beside_it_rather_than_the_repetitions():
+    # The machine slowed by half between the repetition's /healthz and the page's run: the /healthz runs
+    # taken beside the page (1.4 and 1.6 ms) show it, and the page's multiple is 15 / 1.5, not 15 / 1.
+    mode = _mode(
+        healthz=[run_figures(rps=1000.0, cpu_ms=1.0)],
+        dashboard=[_beside(run_figures(rps=100.0, cpu_ms=15.0), 1.4, 1.6)],
+    )
+    dashboard = summarise(mode)["dashboard"]
+    assert dashboard["x_healthz_cpu"] == 10.0
+    assert dashboard["x_healthz_rps"] == pytest.approx((1000 / 1.4 + 1000 / 1.6) / 2 / 100, abs=1e-3)
+
+
+def test_a_run_with_healthz_on_one_side_only_is_divided_by_that_one():
+    mode = _mode(
+        healthz=[run_figures(rps=1000.0, cpu_ms=1.0)],
+        dashboard=[_beside(run_figures(rps=100.0, cpu_ms=15.0), None, 2.0)],
+    )
+    assert summarise(mode)["dashboard"]["x_healthz_cpu"] == 7.5
+
+
 def test_the_median_of_the_ratios_is_reported_not_the_ratio_of_the_medians():
     healthz = [run_figures(rps=1000.0, cpu_ms=cpu) for cpu in (1.0, 2.0, 4.0)]
     dashboard = [run_figures(rps=100.0, cpu_ms=cpu) for cpu in (10.0, 12.0, 10.0)]
