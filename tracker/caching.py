@@ -38,7 +38,6 @@ import hashlib
 import re
 import secrets
 import threading
-import time
 from collections import OrderedDict
 from functools import wraps
 
@@ -137,18 +136,6 @@ def published_action_count() -> int | None:
     what an unfiltered list of actions shows, without counting them again."""
     row = getattr(_request_row, "row", None)
     return (row if row is not None else _version_row())[2]
-
-
-def answered_version():
-    """The record as this request sees it, for markup kept by the record's version rather than by
-    what it shows: (number, day, ten-minute span) while a public page is drawn for a visitor outside
-    a transaction, else None. Inside a transaction (a test's), the request may see writes not yet
-    committed, which have not raised the number. The span bounds, as PAGE_TIMEOUT bounds a kept
-    page, how long a change made behind the site's back (SQL by hand) goes unseen."""
-    row = getattr(_request_row, "row", None)
-    if row is None or connection.in_atomic_block:
-        return None
-    return row[0], timezone.localdate(), int(time.time() // PAGE_TIMEOUT)
 
 
 def _bump():

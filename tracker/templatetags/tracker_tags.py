@@ -22,7 +22,6 @@ from django.utils.translation import get_language
 from forum.models import split_bullets, translation_columns
 
 from .. import links
-from ..caching import answered_version
 from ..kept import Kept
 from ..markdown import render_markdown
 from ..models import STATUS_ABBREVIATIONS, Responsibility, Status, counts_as
@@ -523,17 +522,9 @@ def _frozen_choices(choices) -> tuple:
 
 
 def _form_key(form) -> tuple:
-    """All that a form's fields show: its kind, the data it was given, the errors, and either the
-    record's version (`answered_version`: the choices are the record's states, bodies, recommendations
-    and terms, the labels and attributes the code's) or else every field's label, attributes and
-    choices (read here once and handed to the widget, so that drawing it does not read them again).
-    Reading the choices was a fifth of a list's page: two or three queries and their labels."""
-    errors = tuple((name, tuple(map(str, messages))) for name, messages in form.errors.items())
-    lists = form.data.lists() if hasattr(form.data, "lists") else ((k, [v]) for k, v in form.data.items())
-    data = tuple(sorted((key, tuple(map(str, values))) for key, values in lists))
-    version = answered_version()
-    if version is not None:
-        return (type(form), data, version, errors)
+    """All that a form's fields show: its kind, the data it was given, every field's label, attributes
+    and choices (read here once and handed to the widget, so that drawing it does not read them
+    again) and the errors."""
     fields = []
     for name, field in form.fields.items():
         choices = getattr(field.widget, "choices", None)
@@ -541,6 +532,9 @@ def _form_key(form) -> tuple:
             field.widget.choices = choices = list(choices)
         attrs = tuple(sorted((key, str(value)) for key, value in field.widget.attrs.items()))
         fields.append((name, str(field.label), attrs, _frozen_choices(choices or ())))
+    errors = tuple((name, tuple(map(str, messages))) for name, messages in form.errors.items())
+    lists = form.data.lists() if hasattr(form.data, "lists") else ((k, [v]) for k, v in form.data.items())
+    data = tuple(sorted((key, tuple(map(str, values))) for key, values in lists))
     return (type(form), data, tuple(fields), errors)
 
 
