@@ -139,11 +139,13 @@ def deep_cursor(base, rows=DEEP_ROW, page_size=500):
 
 
 # The load test's runs: /healthz, then the dashboard as a browser asks it (compressed: every browser
-# sends `Accept-Encoding: gzip`, and the cache keeps the compressed copy), and as a client that asks
-# for it uncompressed (163 kB a request, read by wrk on the same two cores as the workers).
+# sends `Accept-Encoding: gzip`, and the cache keeps the compressed copy), /healthz again, and the
+# dashboard as a client that asks for it uncompressed (163 kB a request, read by wrk on the same two
+# cores as the workers). Each dashboard run is compared with the /healthz runs beside it.
 LOAD_RUNS = (
     ("healthz", "/healthz", {}),
     ("dashboard_gzip", "/", {"Accept-Encoding": "gzip"}),
+    ("healthz_after", "/healthz", {}),
     ("dashboard", "/", {}),
 )
 
