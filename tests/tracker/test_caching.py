@@ -403,3 +403,89 @@ def test_the_redis_cache_keeps_one_client_per_pool_and_works_as_djangos():
     backend.set("one-client", {"a": 1}, 30)
     assert backend.get("one-client") == {"a": 1}
     assert backend.delete("one-client") and backend.get("one-client") is None
+
+
+DUMMY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def _filter_choice_reads(queries):
+    """The reads of what a list's filters offer: the states and bodies, the recommendations, the terms."""
+    return [
+        q["sql"]
+        for q in queries
+        if ('"name_pt"' in q["sql"] and 'FROM "tracker_actor"' in q["sql"])
+        or ('"short_title_' in q["sql"] and "tracker_action" not in q["sql"])
+        or 'AS "parameter"' in q["sql"]
+    ]
+
+
+def test_a_lists_filters_are_drawn_again_when_their_choices_change_not_with_every_action(settings, staff):
+    """With no page cache, every page is drawn; its filters are kept under the choices number, which
+    an action published does not raise, and a state added does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ActionFactory, ActorFactory
+
+    settings.CACHES = DUMMY_CACHE
+    action = ActionFactory(actor=ActorFactory(code="AAA", name="Atlantis"))
+    client = Client()
+    with CaptureQueriesContext(connection) as first:
+        assert ">Atlantis</option>" in client.get("/actions/").content.decode()
+    assert len(_filter_choice_reads(first)) == 3
+
+    services.action_withdraw(action=action, by=staff, reason="Reported twice.")  # the version is raised
+    ActionFactory(actor=action.actor, recommendations=list(action.recommendations.all()), title="Another action")
+    with CaptureQueriesContext(connection) as after_actions:
+        page = client.get("/actions/").content.decode()
+    assert "Another action" in page and ">Atlantis</option>" in page and "Newland" not in page
+    assert _filter_choice_reads(after_actions) == []
+    assert len(after_actions) == len(first) - 3
+
+    ActorFactory(code="NWL", name="Newland")
+    with CaptureQueriesContext(connection) as after_actor:
+        page = client.get("/actions/").content.decode()
+    assert ">Newland</option>" in page and ">Atlantis</option>" in page
+    assert len(_filter_choice_reads(after_actor)) == 3
+
+
+def test_the_choices_number_is_raised_by_what_the_filters_offer_only(staff):
+    from forum.models import Recommendation
+    from tests.factories import ActionFactory, ActorFactory, ThemeFactory
+    from tracker.models import RecordVersion
+
+    def numbers():
+        row = RecordVersion.objects.get()
+        return row.number, row.choices_number
+
+    responsibility = ResponsibilityFactory()  # its state and its recommendation raise the choices number
+    number, choices = numbers()
+    services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
+    ActionFactory(actor=responsibility.actor, recommendations=[responsibility.recommendation])
+    assert numbers()[0] > number and numbers()[1] == choices
+    ActorFactory()
+    assert numbers()[1] == choices + 1
+    ThemeFactory()
+    assert numbers()[1] == choices + 2
+    Recommendation.objects.filter(pk=responsibility.recommendation.pk).update(short_title_en="Changed")
+    assert numbers()[1] == choices + 2, "an update behind the models' back sends no signal"
+    recommendation = Recommendation.objects.get(pk=responsibility.recommendation.pk)
+    recommendation.save()
+    assert numbers()[1] == choices + 3
+
+
+def test_inside_a_transaction_the_filters_are_keyed_by_their_choices(settings):
+    """A request inside a transaction may see writes not yet committed, which have not raised the
+    choices number: the filters are then keyed by the choices read, as for signed-in users."""
+    from django.db import transaction
+
+    from tracker import caching
+
+    caching._request_row.row = (3, None, None, 7)
+    try:
+        assert caching.answered_choices()[0] == 7
+        with transaction.atomic():
+            assert caching.answered_choices() is None
+    finally:
+        caching._request_row.row = None
+    assert caching.answered_choices() is None

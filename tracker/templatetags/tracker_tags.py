@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from forum.models import split_bullets, translation_columns
 
 from .. import links
+from ..caching import answered_choices
 from ..kept import Kept
 from ..markdown import render_markdown
 from ..models import STATUS_ABBREVIATIONS, Responsibility, Status, counts_as
@@ -510,7 +511,7 @@ def keep(parser, token):
 
 
 # A list's filters in each language, for the choices people make most (no filter, one or two).
-_filter_forms = Kept(size=512)
+filter_forms_kept = Kept(size=512)
 
 
 def _frozen_choices(choices) -> tuple:
@@ -522,9 +523,17 @@ def _frozen_choices(choices) -> tuple:
 
 
 def _form_key(form) -> tuple:
-    """All that a form's fields show: its kind, the data it was given, every field's label, attributes
-    and choices (read here once and handed to the widget, so that drawing it does not read them
-    again) and the errors."""
+    """All that a form's fields show: its kind, the data it was given, the errors, and either the
+    choices number (`caching.answered_choices`: the choices are the record's states, bodies,
+    recommendations and terms, the labels and attributes the code's) or else every field's label,
+    attributes and choices (read here once and handed to the widget, so that drawing it does not read
+    them again). Reading the choices was a fifth of a list's page: three queries and their labels."""
+    errors = tuple((name, tuple(map(str, messages))) for name, messages in form.errors.items())
+    lists = form.data.lists() if hasattr(form.data, "lists") else ((k, [v]) for k, v in form.data.items())
+    data = tuple(sorted((key, tuple(map(str, values))) for key, values in lists))
+    choices_seen = answered_choices()
+    if choices_seen is not None:
+        return (type(form), data, choices_seen, errors)
     fields = []
     for name, field in form.fields.items():
         choices = getattr(field.widget, "choices", None)
@@ -532,21 +541,18 @@ def _form_key(form) -> tuple:
             field.widget.choices = choices = list(choices)
         attrs = tuple(sorted((key, str(value)) for key, value in field.widget.attrs.items()))
         fields.append((name, str(field.label), attrs, _frozen_choices(choices or ())))
-    errors = tuple((name, tuple(map(str, messages))) for name, messages in form.errors.items())
-    lists = form.data.lists() if hasattr(form.data, "lists") else ((k, [v]) for k, v in form.data.items())
-    data = tuple(sorted((key, tuple(map(str, values))) for key, values in lists))
     return (type(form), data, tuple(fields), errors)
 
 
 # Forms' fields drawn by `form_fields`, per distinct form and language.
-_form_fields = Kept(size=512)
+form_fields_kept = Kept(size=512)
 
 
 @register.simple_tag
 def form_fields(form):
     """Each field of `form` as a label and its widget, drawn once per distinct form (`_form_key`) and
     language, and kept: a map's three lists of choices took a quarter of its page to draw."""
-    return _form_fields.get(
+    return form_fields_kept.get(
         (_form_key(form), get_language()), lambda: render_to_string("tracker/includes/form_fields.html", {"form": form})
     )
 
@@ -573,7 +579,7 @@ def filter_form(context, label="", errors_lead="", submit_label="", clear_label=
         "submit_label": submit_label,
         "clear_label": clear_label,
     }
-    return _filter_forms.get(key, lambda: render_to_string("tracker/includes/filter_form.html", include))
+    return filter_forms_kept.get(key, lambda: render_to_string("tracker/includes/filter_form.html", include))
 
 
 def _action_items(action, with_description) -> tuple:
