@@ -289,17 +289,18 @@ def throughput_under_load(report, size, mode):
     load = size["modes"][mode].get("load")
     if not load or not load.get("healthz", {}).get("rps"):
         return
+    compressed = "dashboard_gzip" in load
     before = load["healthz"]["rps"]
-    after = (load.get("healthz_after") or {}).get("rps")
+    after = (load.get("healthz_after") or {}).get("rps") if compressed else None
     asked = load.get("dashboard_gzip") or load.get("dashboard")
     if asked:
-        healthz = (before + after) / 2 if after and "dashboard_gzip" in load else before
+        healthz = (before + after) / 2 if after else before
         share = asked["rps"] / healthz
         clients = asked["tool"].split("-c")[1].split()[0]
         detail = f"{share:.0%} ({asked['rps']:.0f} against {healthz:.0f} req/s"
-        if after and "dashboard_gzip" in load:
+        if after:
             detail += f", the mean of {before:.0f} before and {after:.0f} after"
-        if "dashboard_gzip" in load and "dashboard" in load:
+        if compressed and "dashboard" in load:
             detail += f"; asked uncompressed: {load['dashboard']['rps'] / (after or before):.0%}"
         yield Measurement({"clients": clients}, share, detail + ")")
 
