@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import translation
 
 from tests.factories import ActorFactory, LiaisonFactory, UserFactory
+from tracker import kept
 from tracker.caching import recent_pages
 from tracker.models import STAFF_GROUP
 from tracker.templatetags import tracker_tags
@@ -45,9 +46,10 @@ def english_to_start():
 def _empty_caches():
     cache.clear()
     recent_pages.clear()
-    # Kept by the choices number, which a transactional test's flush sets back: forgotten likewise.
+    # Kept by the reference number, which a transactional test's flush sets back: forgotten likewise.
     tracker_tags.filter_forms_kept.clear()
     tracker_tags.form_fields_kept.clear()
+    kept.reference_rows_kept.clear()
 
 
 @pytest.fixture(autouse=True)

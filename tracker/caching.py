@@ -26,10 +26,13 @@ row's lock, so the last raise leaves the latest count): the unfiltered lists of 
 the API, show it rather than count up to a million rows on every request. It is read with the number,
 from the shared cache or the row, so a page shows the count of the version it is stored under.
 
-The same row keeps a second number, raised only by a change to what the lists' filters offer (the
-states and bodies, the forum and its recommendations, the classification's terms: `CHOICE_MODELS`).
-A list's filters are kept under it (`answered_choices`), so a page drawn again after an action or an
-assessment does not read and label the choices again (three queries on the list of actions).
+The same row keeps a second number, the reference number, raised only by a change to the record's
+reference data: the forum's record (its recommendations, comments and their links), the states and
+bodies, the classification, the reporting rounds (`REFERENCE_MODELS`). What is drawn or read from that
+data alone is kept in each process under it (`answered_reference`): the lists' filters, a
+recommendation's comments and classification, the closed rounds and their snapshots
+(`tracker.kept.reference_rows`). A page drawn again after an action or an assessment then does not
+read them again: three queries on the list of actions, four on a recommendation's page.
 
 The version is raised from model signals rather than from each service: signals also catch the
 admin's own saves (the forum's editorial fields), `loaddata`, and whatever a later feature adds.
@@ -68,28 +71,37 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Larger answers (a whole spreadsheet) are built again rather than kept: the cache is for pages.
 MAX_KEPT_BYTES = 2 * 1024 * 1024
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Robots-Tag")
-# The shared cache holds (number, changed_at, published actions, choices number) under this key.
+# The shared cache holds (number, changed_at, published actions, reference number) under this key.
 VERSION_KEY = "record-version:4"
 VERSION_TIMEOUT = 60
 WATCHED_APPS = {"forum", "tracker"}
 
 
 # Read when the shared cache does not hold the version: one indexed row, without the ORM's overhead.
-VERSION_QUERY = "SELECT number, changed_at, published_actions, choices_number FROM tracker_recordversion WHERE id = 1"
+VERSION_QUERY = "SELECT number, changed_at, published_actions, reference_number FROM tracker_recordversion WHERE id = 1"
 LOCK_QUERY = "SELECT number FROM tracker_recordversion WHERE id = 1 FOR UPDATE"
 BUMP_QUERY = (
     "UPDATE tracker_recordversion SET number = number + 1, changed_at = %s, published_actions = %s, "
-    "choices_number = choices_number + %s WHERE id = 1 RETURNING number, changed_at, published_actions, choices_number"
+    "reference_number = reference_number + %s WHERE id = 1 "
+    "RETURNING number, changed_at, published_actions, reference_number"
 )
-# The models whose rows the lists' filters offer as choices: a change to one raises the choices number.
-CHOICE_MODELS = {
-    "tracker.actor",
+# The record's reference data: a change to one of these rows, or to the links one of them makes (a
+# recommendation's comments, a classification's terms, a round's scope), raises the reference number.
+# Nothing here changes with an action or an assessment: a closed round's snapshot (`RoundStatus`) is
+# written once, as the round closes.
+REFERENCE_MODELS = {
     "forum.forum",
     "forum.recommendation",
+    "forum.commentsection",
+    "forum.comment",
+    "tracker.actor",
     "tracker.theme",
     "tracker.populationgroup",
     "tracker.sdgtarget",
     "tracker.measuretype",
+    "tracker.recommendationclassification",
+    "tracker.reportinground",
+    "tracker.roundstatus",
 }
 
 
@@ -104,13 +116,13 @@ def _shared_cache():
     return None if isinstance(backend, LocMemCache) else backend
 
 
-def _as_version(number, changed_at, published_actions=None, choices_number=None):
+def _as_version(number, changed_at, published_actions=None, reference_number=None):
     # SQLite hands back text where PostgreSQL hands back a datetime.
     if isinstance(changed_at, str):
         changed_at = datetime.datetime.fromisoformat(changed_at)
     if changed_at is not None and timezone.is_naive(changed_at):
         changed_at = timezone.make_aware(changed_at, datetime.UTC)
-    return number, changed_at, published_actions, choices_number
+    return number, changed_at, published_actions, reference_number
 
 
 def _read_version():
@@ -126,7 +138,7 @@ _request_row = threading.local()
 
 
 def _version_row():
-    """(number, changed_at, published actions, choices number): from the shared cache, or from the row."""
+    """(number, changed_at, published actions, reference number): from the shared cache, or from the row."""
     shared = _shared_cache()
     if shared is None:
         return _read_version()
@@ -154,8 +166,8 @@ def published_action_count() -> int | None:
     return (row if row is not None else _version_row())[2]
 
 
-def answered_choices():
-    """What the lists' filters offer, as this request sees it: (choices number, day, ten-minute span)
+def answered_reference():
+    """The record's reference data as this request sees it: (reference number, day, ten-minute span)
     while a public page is drawn for a visitor outside a transaction, else None. Inside a transaction
     (a test's), the request may see writes not yet committed, which have not raised the number. The
     span bounds, as PAGE_TIMEOUT bounds a kept page, how long a change made behind the site's back
@@ -168,48 +180,48 @@ def answered_choices():
 
 def _bump():
     now = timezone.now()
-    # Whether a change this raise stands for can change the filters' choices (`bump_data_version`).
-    choices = 1 if getattr(connection, "choices_changed", False) else 0
-    connection.choices_changed = False
+    # Whether a change this raise stands for changed the reference data (`bump_data_version`).
+    reference = 1 if getattr(connection, "reference_changed", False) else 0
+    connection.reference_changed = False
     with transaction.atomic(), connection.cursor() as cursor:
         # The count is taken once this raise holds the row: a raise that waited for another counts
         # after that one committed, so the last raise leaves the latest count.
         if connection.features.has_select_for_update:
             cursor.execute(LOCK_QUERY)
         published = Action.objects.published().count()
-        cursor.execute(BUMP_QUERY, [now, published, choices])
+        cursor.execute(BUMP_QUERY, [now, published, reference])
         row = cursor.fetchone()
         if row is None:
             # A random start: two databases (a rebuilt one, a restored copy of another) never count
-            # alike, so an ETag never stands for two different pages, nor a choices number for two
-            # different sets of choices.
+            # alike, so an ETag never stands for two different pages, nor a reference number for two
+            # different sets of reference data.
             record, _created = RecordVersion.objects.get_or_create(
                 pk=1,
                 defaults={
                     "number": secrets.randbits(52) + 1,
                     "changed_at": now,
                     "published_actions": published,
-                    "choices_number": secrets.randbits(52) + 1,
+                    "reference_number": secrets.randbits(52) + 1,
                 },
             )
-            row = (record.number, record.changed_at, record.published_actions, record.choices_number)
+            row = (record.number, record.changed_at, record.published_actions, record.reference_number)
     shared = _shared_cache()
     if shared is not None:
         shared.set(VERSION_KEY, _as_version(*row), VERSION_TIMEOUT)
 
 
-def bump_data_version(*, choices=True) -> None:
+def bump_data_version(*, reference=True) -> None:
     # Raised once the change is committed, in a transaction of its own: a writer never holds the
     # version row while it waits for another row, so two writers cannot deadlock on it. A page
     # rendered between the commit and the raise is stored under the old number, which nobody asks
     # for again; the writer's response is sent only after the raise. One raise per transaction: an
     # import of 500 rows raises it once, not 500 times (a raise waiting in a savepoint that is rolled
-    # back is dropped with it, and the next change asks for another). With `choices`, the raise also
-    # raises the choices number; the flag stays on the connection until a raise takes it (one that
-    # was rolled back leaves it for the next raise: a number raised for nothing costs one drawing).
+    # back is dropped with it, and the next change asks for another). With `reference`, the raise
+    # also raises the reference number; the flag stays on the connection until a raise takes it (one
+    # that was rolled back leaves it for the next raise: a number raised for nothing costs one read).
     connection = transaction.get_connection()
-    if choices:
-        connection.choices_changed = True
+    if reference:
+        connection.reference_changed = True
     if connection.in_atomic_block and any(func is _bump for _sids, func, _robust in connection.run_on_commit):
         return
     transaction.on_commit(_bump)
@@ -241,9 +253,16 @@ def is_public_change(sender, instance) -> bool:
     return not isinstance(instance, Report)
 
 
+def is_reference_change(sender, instance) -> bool:
+    """Whether saving or linking `instance` (of `sender`, a model or a many-to-many table) changes the
+    record's reference data: a row of REFERENCE_MODELS, or a link one of them makes (a link is sent
+    with the instance whose links changed, from either side)."""
+    return sender._meta.label_lower in REFERENCE_MODELS or type(instance)._meta.label_lower in REFERENCE_MODELS
+
+
 def _on_change(sender, instance=None, **kwargs):
     if is_public_change(sender, instance):
-        bump_data_version(choices=sender._meta.label_lower in CHOICE_MODELS)
+        bump_data_version(reference=is_reference_change(sender, instance))
 
 
 def connect_signals():

@@ -17,6 +17,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils.translation import get_language
 
+from .caching import answered_reference
+
 
 class Kept:
     """At most `size` values, each under its key, the least recently used dropped first."""
@@ -156,6 +158,25 @@ def plain_rows(key: tuple, build, *, converted: bool = False) -> tuple:
     return tuple(converted_rows)
 
 
+# The rows of the reads of the record's reference data, per reference number (`reference_rows`).
+reference_rows_kept = Kept(size=1024)
+
+
+def reference_rows(key: tuple, build, *, converted: bool = False) -> tuple:
+    """`plain_rows`, for a read of the record's reference data alone (a recommendation's comments and
+    classification, the closed rounds and their snapshots: rows only a change to
+    `caching.REFERENCE_MODELS` can change). The rows themselves are kept under the reference number
+    the request is answered under (`caching.answered_reference`), so a page drawn again after an
+    action or an assessment does not read them again. Where no number answers (inside a transaction,
+    on a signed-in user's page), they are read as `plain_rows` reads them."""
+    reference = answered_reference()
+    if reference is None:
+        return plain_rows(key, build, converted=converted)
+    return reference_rows_kept.get(
+        (*key, get_language(), reference), lambda: plain_rows(key, build, converted=converted)
+    )
+
+
 def kept_count(key: tuple, build) -> int:
     """How many rows `build()` has (a queryset, sliced where counting may stop), by SQL built once per
     `key` and kept, as `plain_rows` keeps a read's."""
@@ -174,12 +195,14 @@ def kept_count(key: tuple, build) -> int:
         return cursor.fetchone()[0]
 
 
-def plain_records(queryset, fields, key: tuple | None = None) -> list[SimpleNamespace]:
+def plain_records(queryset, fields, key: tuple | None = None, *, reference: bool = False) -> list[SimpleNamespace]:
     """The rows of `queryset` as plain records of `fields`: "x__y" becomes `record.x.y` (`record.x` is
     None when all its fields are), "id" is also `pk`. For pages that show many rows and change none:
     a model instance, with its related one, costs several times as much to build. With `key` (all
     the queryset is built from), its SQL is built once and kept (`tracker.kept.plain_rows`); the
-    queryset may then be given as a function that builds it, so that it is built only that once."""
+    queryset may then be given as a function that builds it, so that it is built only that once.
+    With `reference` too (a read of the record's reference data alone), the rows are kept as
+    `reference_rows` keeps them."""
     plan = [name.partition("__")[::2] for name in fields]
     related = {head for head, tail in plan if tail}
 
@@ -190,7 +213,7 @@ def plain_records(queryset, fields, key: tuple | None = None) -> list[SimpleName
             raise ValueError(f"the read gives {list(read._fields)}, not {list(fields)}: use .rewrite(False)")
         return read
 
-    rows = build() if key is None else plain_rows(key, build, converted=True)
+    rows = build() if key is None else (reference_rows if reference else plain_rows)(key, build, converted=True)
     records = []
     for row in rows:
         values, nested = {}, {head: {} for head in related}

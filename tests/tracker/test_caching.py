@@ -136,9 +136,10 @@ def test_a_write_puts_the_new_version_in_the_shared_cache(staff, django_assert_n
         services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
         after = caches["default"].get(VERSION_KEY)
         assert after[0] != before[0] and after[1] >= before[1]
-        # Rendered anew (eight queries for the page, the eighth its classification), the version itself
-        # coming from Redis.
-        with django_assert_num_queries(8):
+        # Rendered anew, the version itself coming from Redis: five queries, since an assessment leaves
+        # the reference data as it was (the comments, the classification and the closed rounds read by
+        # the first drawing are kept under the reference number).
+        with django_assert_num_queries(5):
             response = Client().get(url, HTTP_IF_NONE_MATCH=etag)
         assert response.status_code == 200 and response["ETag"] != etag
         with django_assert_num_queries(0):
@@ -420,7 +421,7 @@ def _filter_choice_reads(queries):
 
 
 def test_a_lists_filters_are_drawn_again_when_their_choices_change_not_with_every_action(settings, staff):
-    """With no page cache, every page is drawn; its filters are kept under the choices number, which
+    """With no page cache, every page is drawn; its filters are kept under the reference number, which
     an action published does not raise, and a state added does."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -449,43 +450,125 @@ def test_a_lists_filters_are_drawn_again_when_their_choices_change_not_with_ever
     assert len(_filter_choice_reads(after_actor)) == 3
 
 
-def test_the_choices_number_is_raised_by_what_the_filters_offer_only(staff):
+def test_the_reference_number_is_raised_by_the_records_reference_data_only(staff):
     from forum.models import Recommendation
-    from tests.factories import ActionFactory, ActorFactory, ThemeFactory
+    from tests.factories import ActionFactory, ActorFactory, CommentFactory, ThemeFactory
     from tracker.models import RecordVersion
 
     def numbers():
         row = RecordVersion.objects.get()
-        return row.number, row.choices_number
+        return row.number, row.reference_number
 
-    responsibility = ResponsibilityFactory()  # its state and its recommendation raise the choices number
-    number, choices = numbers()
-    services.responsibility_set_status(responsibility=responsibility, status=Status.FULL, by=staff, reason="Done.")
-    ActionFactory(actor=responsibility.actor, recommendations=[responsibility.recommendation])
-    assert numbers()[0] > number and numbers()[1] == choices
-    ActorFactory()
-    assert numbers()[1] == choices + 1
-    ThemeFactory()
-    assert numbers()[1] == choices + 2
-    Recommendation.objects.filter(pk=responsibility.recommendation.pk).update(short_title_en="Changed")
-    assert numbers()[1] == choices + 2, "an update behind the models' back sends no signal"
-    recommendation = Recommendation.objects.get(pk=responsibility.recommendation.pk)
-    recommendation.save()
-    assert numbers()[1] == choices + 3
+    def raises(write) -> bool:
+        """Whether `write` raised the reference number (it always raises the version)."""
+        number, reference = numbers()
+        write()
+        assert numbers()[0] > number
+        return numbers()[1] > reference
+
+    responsibility = ResponsibilityFactory()
+    recommendation = responsibility.recommendation
+    assert not raises(
+        lambda: services.responsibility_set_status(
+            responsibility=responsibility, status=Status.FULL, by=staff, reason="Done."
+        )
+    )
+    assert not raises(lambda: ActionFactory(actor=responsibility.actor, recommendations=[recommendation]))
+    assert raises(ActorFactory)
+    theme = ThemeFactory()
+    assert raises(lambda: Recommendation.objects.get(pk=recommendation.pk).save())
+    reference = numbers()[1]
+    Recommendation.objects.filter(pk=recommendation.pk).update(short_title_en="Changed")
+    assert numbers()[1] == reference, "an update behind the models' back sends no signal"
+    # Links, from either side: a recommendation's comments, a classification's terms, a round's scope.
+    comment = CommentFactory(forum=recommendation.forum)
+    assert raises(lambda: recommendation.related_comments.add(comment))
+    assert raises(lambda: comment.recommendations.remove(recommendation))
+    assert raises(lambda: services.recommendation_classify(recommendation=recommendation, by=staff, themes=[theme]))
+    round_ = ReportingRound(name="First round", opens_on=datetime.date(2020, 1, 1), due_on=datetime.date(2020, 2, 1))
+    assert raises(lambda: services.round_save(round_=round_, by=staff, recommendations=[recommendation]))
+    assert raises(lambda: services.round_close(round_=round_, by=staff))
 
 
 def test_inside_a_transaction_the_filters_are_keyed_by_their_choices(settings):
     """A request inside a transaction may see writes not yet committed, which have not raised the
-    choices number: the filters are then keyed by the choices read, as for signed-in users."""
+    reference number: the filters are then keyed by the choices read, as for signed-in users."""
     from django.db import transaction
 
     from tracker import caching
 
     caching._request_row.row = (3, None, None, 7)
     try:
-        assert caching.answered_choices()[0] == 7
+        assert caching.answered_reference()[0] == 7
         with transaction.atomic():
-            assert caching.answered_choices() is None
+            assert caching.answered_reference() is None
     finally:
         caching._request_row.row = None
-    assert caching.answered_choices() is None
+    assert caching.answered_reference() is None
+
+
+def _reference_reads(queries):
+    """The reads of a recommendation's page that only the record's reference data answers: its
+    comments, its classification, the closed rounds and their snapshots."""
+    return [
+        q["sql"]
+        for q in queries
+        if 'FROM "forum_comment"' in q["sql"]
+        or "'themes' AS" in q["sql"]
+        or 'FROM "tracker_reportinground"' in q["sql"]
+        or 'FROM "tracker_roundstatus"' in q["sql"]
+    ]
+
+
+def test_a_recommendations_page_reads_its_reference_data_again_only_when_it_changes(settings, staff):
+    """With no page cache, the page is drawn at every request; its comments, its classification and
+    the closed rounds are kept under the reference number, which an assessment or an action does not
+    raise, and a comment linked, a theme given or a round closed does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ActionFactory, CommentFactory, ThemeFactory
+
+    settings.CACHES = DUMMY_CACHE
+    responsibility = ResponsibilityFactory()
+    recommendation = responsibility.recommendation
+    first_round = ReportingRound(
+        name="Round of 2020", opens_on=datetime.date(2020, 1, 1), due_on=datetime.date(2020, 3, 1)
+    )
+    services.round_save(round_=first_round, by=staff, recommendations=[recommendation], actors=[responsibility.actor])
+    services.round_close(round_=first_round, by=staff)
+    url = recommendation_url(recommendation.number)
+    client = Client()
+
+    def draw():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        return page, queries
+
+    page, first = draw()
+    assert "Round of 2020" in page
+    assert len(_reference_reads(first)) == 4
+
+    services.responsibility_set_status(responsibility=responsibility, status=Status.PARTIAL, by=staff, reason="Law.")
+    ActionFactory(actor=responsibility.actor, recommendations=[recommendation], title="A new law on asylum")
+    page, again = draw()
+    assert "A new law on asylum" in page and "Partial compliance" in page and "Round of 2020" in page
+    assert _reference_reads(again) == []
+    assert len(again) == len(first) - 4
+
+    recommendation.related_comments.add(CommentFactory(forum=recommendation.forum, text="A comment on asylum."))
+    page, after_comment = draw()
+    assert "A comment on asylum." in page
+    assert len(_reference_reads(after_comment)) == 4
+
+    services.recommendation_classify(recommendation=recommendation, by=staff, themes=[ThemeFactory(name="Asylum")])
+    page, _queries = draw()
+    assert ">Asylum</a>" in page
+
+    second_round = ReportingRound(
+        name="Round of 2021", opens_on=datetime.date(2021, 1, 1), due_on=datetime.date(2021, 3, 1)
+    )
+    services.round_save(round_=second_round, by=staff, recommendations=[recommendation], actors=[responsibility.actor])
+    services.round_close(round_=second_round, by=staff)
+    page, _queries = draw()
+    assert "Round of 2020" in page and "Round of 2021" in page

@@ -19,11 +19,11 @@ class RecordVersion(models.Model):
     # actions (the page and the API) read it rather than count a million rows on every request.
     # Empty until the first raise after it was added.
     published_actions = models.BigIntegerField(null=True, blank=True)
-    # Raised only when what the lists' filters offer can change (the states and bodies, the
-    # recommendations, the classification's terms: `caching.CHOICE_MODELS`), not with every action
-    # or assessment: the filters' markup is kept under it, so a page drawn after a change does not
-    # read and label their choices again.
-    choices_number = models.BigIntegerField(default=1)
+    # Raised only when the record's reference data changes (the forum's record, the states and
+    # bodies, the classification, the reporting rounds: `caching.REFERENCE_MODELS`), not with every
+    # action or assessment: the lists' filters and the reads of that data are kept under it, so a page
+    # drawn again after a change does not read them again.
+    reference_number = models.BigIntegerField(default=1)
 
     class Meta:
         verbose_name = _("record version")

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 
 from forum.models import translation_columns
 
-from ..kept import plain_records, plain_rows
+from ..kept import plain_records, reference_rows
 from ..links import page_url
 from ..models import PopulationGroup, SdgTarget, Status, Theme
 from ..rollup import RollUp, annotate_status_counts
@@ -99,8 +99,9 @@ def attach_classification(recommendations) -> list:
         first, *others = selects
         return first.union(*others, all=True)
 
-    # Its SQL, a union of three reads, cost more to build than to run: kept per list of recommendations.
-    rows = sorted(plain_rows(("classification", *by_pk), build), key=lambda row: (row[3], row[2]))
+    # Its SQL, a union of three reads, cost more to build than to run: kept per list of recommendations,
+    # and its rows under the reference number.
+    rows = sorted(reference_rows(("classification", *by_pk), build), key=lambda row: (row[3], row[2]))
     for kind, recommendation_pk, key, place, *labels in rows:
         name, language = _shown_name(dict(zip(codes, labels, strict=True)), key)
         getattr(by_pk[recommendation_pk].classified, kind).append(ShownTerm(kind, key, name, place, language))
@@ -151,7 +152,8 @@ IndexedTarget = namedtuple("IndexedTarget", ("number", *translation_columns("tit
 
 def classification_index() -> dict:
     """Every theme, population group and SDG target, in their order, each with how many of the current
-    forum's recommendations are classified under it: tuples of plain rows, read with kept SQL."""
+    forum's recommendations are classified under it: tuples of plain rows, read with kept SQL and kept
+    under the reference number."""
 
     def counted(model, row):
         def build():
@@ -166,7 +168,7 @@ def classification_index() -> dict:
                 .values_list(*row._fields)
             )
 
-        return tuple(map(row._make, plain_rows(("classification-index", model._meta.label), build)))
+        return tuple(map(row._make, reference_rows(("classification-index", model._meta.label), build)))
 
     return {
         "themes": counted(Theme, IndexedTheme),

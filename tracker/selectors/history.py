@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from ..kept import plain_rows
+from ..kept import plain_rows, reference_rows
 from ..lookups import Written
 from ..models import ReportingRound, RoundStatus, Status, StatusMonth
 from ..rollup import RollUp
@@ -105,9 +105,10 @@ def monthly(now: RollUp, *, recommendations=None, actor=None, today: datetime.da
 
 def closed_rounds() -> list[tuple]:
     """(id, name in the language asked, or the English one, when it closed) of every closed round,
-    oldest first: read with SQL kept per language, since every page with a chart reads them."""
+    oldest first: read with SQL kept per language, since every page with a chart reads them, and the
+    rows kept under the reference number."""
     language = column_language()
-    rows = plain_rows(
+    rows = reference_rows(
         ("closed-rounds",),
         lambda: (
             ReportingRound.objects.rewrite(False)
@@ -122,12 +123,13 @@ def closed_rounds() -> list[tuple]:
 
 def round_counts(*, recommendations=None, actor=None) -> tuple:
     """(round's name, the day it closed, its count at each status in the scale's order) of every closed
-    round that froze any of these responsibilities, oldest first: two queries (one when none closed)."""
+    round that froze any of these responsibilities, oldest first: two queries (one when none closed),
+    none while the reference number holds (a round's snapshot is frozen as it closes)."""
     rounds = closed_rounds()
     if not rounds:
         return ()
     keys = tuple(pk for pk, _name, _closed_at in rounds)
-    counts = plain_rows(
+    counts = reference_rows(
         ("round_counts", *_scope_key(recommendations=recommendations, actor=actor), keys),
         lambda: (
             RoundStatus.objects.filter(

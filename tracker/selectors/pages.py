@@ -237,6 +237,7 @@ def linked_comments(recommendation_pk) -> list:
         lambda: Comment.objects.rewrite(False).filter(recommendations=recommendation_pk).order_by("position"),
         COMMENT_FIELDS,
         key=("comments-of", recommendation_pk),
+        reference=True,
     )
     for comment in comments:
         in_language(comment.section, "heading")

@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from forum.models import split_bullets, translation_columns
 
 from .. import links
-from ..caching import answered_choices
+from ..caching import answered_reference
 from ..kept import Kept
 from ..markdown import render_markdown
 from ..models import STATUS_ABBREVIATIONS, Responsibility, Status, counts_as
@@ -524,16 +524,16 @@ def _frozen_choices(choices) -> tuple:
 
 def _form_key(form) -> tuple:
     """All that a form's fields show: its kind, the data it was given, the errors, and either the
-    choices number (`caching.answered_choices`: the choices are the record's states, bodies,
+    reference number (`caching.answered_reference`: the choices are the record's states, bodies,
     recommendations and terms, the labels and attributes the code's) or else every field's label,
     attributes and choices (read here once and handed to the widget, so that drawing it does not read
     them again). Reading the choices was a fifth of a list's page: three queries and their labels."""
     errors = tuple((name, tuple(map(str, messages))) for name, messages in form.errors.items())
     lists = form.data.lists() if hasattr(form.data, "lists") else ((k, [v]) for k, v in form.data.items())
     data = tuple(sorted((key, tuple(map(str, values))) for key, values in lists))
-    choices_seen = answered_choices()
-    if choices_seen is not None:
-        return (type(form), data, choices_seen, errors)
+    reference = answered_reference()
+    if reference is not None:
+        return (type(form), data, reference, errors)
     fields = []
     for name, field in form.fields.items():
         choices = getattr(field.widget, "choices", None)
