@@ -32,7 +32,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker import selectors, services
-from tracker.api.serializers import ActionSerializer, RecommendationSerializer
+from tracker.api.serializers import ActionSerializer, RecommendationSerializer, datetime_writer
 from tracker.models import Action, MeasureType, RecommendationClassification, Status
 
 STATUSES = [s.value for s in Status]
@@ -471,6 +471,31 @@ def test_an_action_is_what_its_fields_give(rf, db, language):
         assert any(record.listed_evidence for record in records)
         for record, action in zip(records, actions, strict=True):
             assert json.dumps(serializer.to_representation(record)) == json.dumps(serializer.to_representation(action))
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "UTC", "Asia/Kolkata"])
+def test_a_datetime_is_written_as_its_field_writes_it(zone):
+    from django.utils import timezone
+
+    aware = [
+        datetime.datetime(2024, 3, 10, 6, 59, 59, 123456, tzinfo=datetime.UTC),  # before New York's change of hour
+        datetime.datetime(2024, 3, 10, 7, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2008, 4, 17, 15, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=-3))),
+    ]
+    values = [*aware, None, datetime.datetime(2008, 4, 17, 10, 0)]  # and a naive one, made aware in the zone
+    fields = [
+        serializers.DateTimeField(allow_null=True),
+        serializers.DateTimeField(allow_null=True, format="%d/%m/%Y %H:%M"),
+        serializers.DateTimeField(allow_null=True, default_timezone=datetime.UTC),
+    ]
+    with timezone.override(zone):
+        for field in fields:
+            write = datetime_writer(field)
+            assert [write(value) for value in values] == [field.to_representation(value) for value in values]
+        # The usual field writes by itself no more: the zone is looked up once.
+        assert datetime_writer(fields[0]) != fields[0].to_representation
+        if zone == "UTC":
+            assert datetime_writer(fields[0])(aware[1]) == "2024-03-10T07:00:00Z"
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -1,10 +1,12 @@
 """What the API says of each record: published information only, never who recorded or entered it."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from ..filters import StatusChangeFilter
 from ..links import actor_url, evidence_url, recommendation_url
@@ -215,6 +217,25 @@ class MeasureTypeSerializer(serializers.Serializer):
     name = serializers.CharField(help_text=_("Its name in the language asked for (the English when none)."))
 
 
+def datetime_writer(field: serializers.DateTimeField):
+    """What `field` gives of a value, as a function for the many values of one request: DRF's field
+    looks up the time zone for every value (5.6 us against 1.2 for the conversion itself, a tenth of a
+    list of actions). The zone is looked up once; the text is the field's own (ISO 8601, "Z" for UTC).
+    A field set to write another format, or its own zone, writes each value itself."""
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = field.default_timezone()
+    if output_format is None or output_format.lower() != ISO_8601 or hasattr(field, "timezone") or zone is None:
+        return field.to_representation
+
+    def write(value):
+        if not value or timezone.is_naive(value):
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
+
+
 class ActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     taken_on = serializers.DateField()
@@ -240,11 +261,19 @@ class ActionSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         """What the fields above give, built directly: a list of 50 actions spent a third of its time
-        walking the fields one by one. The dates go through their own fields, so that their format
-        and time zone are the fields' (`test_an_action_is_what_its_fields_give` holds the two alike)."""
+        walking the fields one by one. The dates are written as their own fields write them, so that
+        their format and time zone are the fields' (`test_an_action_is_what_its_fields_give` holds the
+        two alike)."""
         fields = self.fields
         request = self.context["request"]
         measure = instance.measure_type
+        writers = self.__dict__.get("_datetime_writers")
+        if writers is None:  # once for a page: the child of a list serializer writes all its actions
+            writers = self._datetime_writers = (
+                datetime_writer(fields["published_at"]),
+                datetime_writer(fields["updated_at"]),
+            )
+        published_at, updated_at = writers
         return {
             "id": instance.id,
             "taken_on": fields["taken_on"].to_representation(instance.taken_on),
@@ -260,8 +289,8 @@ class ActionSerializer(serializers.Serializer):
                 {"title": str(evidence.title), "url": request.build_absolute_uri(evidence_url(evidence))}
                 for evidence in instance.listed_evidence
             ],
-            "published_at": fields["published_at"].to_representation(instance.published_at),
-            "updated_at": fields["updated_at"].to_representation(instance.updated_at),
+            "published_at": published_at(instance.published_at),
+            "updated_at": updated_at(instance.updated_at),
         }
 
 
