@@ -170,6 +170,47 @@ def test_a_text_search_is_never_prepared_but_planned_for_its_words():
         assert cursor.fetchone() == (1,)
 
 
+@pytest.mark.django_db
+def test_timestamps_are_read_as_djangos_own_loader_reads_them():
+    """The connections read a timestamptz through psycopg's compiled parser (`timestamptz_loader`):
+    the same instants, with the same tzinfo, as Django's loader, and nothing where the value is null."""
+    from django.db import connection
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+
+    from config.postgresql import timestamptz_loader
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the loader is PostgreSQL's")
+    values = [
+        "2008-04-17 15:30:00-03",
+        "2024-03-10 06:59:59.999999+00",
+        "2024-11-03 05:30:00.5+00",
+        "0001-01-01 00:00:00+00",
+        "9999-12-31 23:59:59.999999+00",
+        "1901-12-13 20:45:52+05:45",
+    ]
+    sql = "SELECT value::timestamptz FROM unnest(%s::text[]) WITH ORDINALITY AS v(value, n) ORDER BY n"
+    connection.ensure_connection()
+    raw = connection.connection
+    timestamptz = raw.adapters.types["timestamptz"].oid
+    assert raw.adapters.get_loader(timestamptz, 0).__qualname__ == timestamptz_loader(None).__qualname__
+    with raw.cursor() as cursor:
+        cursor.execute(sql, [values])
+        ours = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT NULL::timestamptz")
+        assert cursor.fetchone() == (None,)
+
+    class DjangosLoader(BaseTzLoader):
+        timezone = connection.timezone
+
+    with raw.cursor() as cursor:
+        cursor.adapters.register_loader("timestamptz", DjangosLoader)
+        cursor.execute(sql, [values])
+        djangos = [row[0] for row in cursor.fetchall()]
+    assert [(value, value.tzinfo) for value in ours] == [(value, value.tzinfo) for value in djangos]
+    assert ours[0] == datetime.datetime(2008, 4, 17, 18, 30, tzinfo=datetime.UTC) and ours[0].tzinfo is datetime.UTC
+
+
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [

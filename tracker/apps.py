@@ -11,6 +11,7 @@ class TrackerConfig(AppConfig):
         # the app registry is ready.
         from django.db.backends.signals import connection_created
 
+        from config.postgresql import read_timestamps_natively
         from forum.history import record_translations
 
         from . import checks, lookups  # noqa: F401 - registers the deploy checks and `__any_of`
@@ -20,5 +21,6 @@ class TrackerConfig(AppConfig):
 
         connect_signals()
         connection_created.connect(register_fold, dispatch_uid="search-fold")
+        connection_created.connect(read_timestamps_natively, dispatch_uid="timestamptz-loader")
         for model in (Actor, ReportingRound, Theme, PopulationGroup, MeasureType, SdgTarget):
             record_translations(model)
