@@ -41,6 +41,17 @@ class Chart:
     bottom_y: float = HEIGHT - BOTTOM
 
 
+def level_corners(points: list) -> list:
+    """The points of a path, (x, y) in order, less those in the middle of a level stretch (the point
+    before and the point after at the same height): the same drawing in fewer points. A status that
+    stands still for years draws its months as one line, and the dashboard's chart weighed 38 kB."""
+    return [
+        point
+        for i, point in enumerate(points)
+        if i == 0 or i == len(points) - 1 or not (points[i - 1][1] == point[1] == points[i + 1][1])
+    ]
+
+
 def _y(share: float) -> float:
     return round(TOP + (HEIGHT - TOP - BOTTOM) * (1 - share), 1)
 
@@ -58,24 +69,29 @@ def chart(moments: list) -> Chart | None:
     base = HEIGHT - BOTTOM
     scales = [height / m.rollup.total if m.rollup.total else 0 for m in moments]
     bottoms = [0.0] * len(moments)
-    lower = [f"{x},{base:.1f}" for x in xs]
+    lower = level_corners([(x, f"{base:.1f}") for x in xs])
     areas = []
     for status in STACK:
         tops = [
             bottom + m.rollup.counts[status] * scale for bottom, m, scale in zip(bottoms, moments, scales, strict=True)
         ]
-        upper = [f"{x},{base - top:.1f}" for x, top in zip(xs, tops, strict=True)]
+        upper = level_corners([(x, f"{base - top:.1f}") for x, top in zip(xs, tops, strict=True)])
         if tops != bottoms:
-            areas.append((status, " ".join(upper + lower[::-1])))
+            areas.append((status, " ".join(f"{x},{y}" for x, y in upper + lower[::-1])))
         bottoms, lower = tops, upper
-    line, pen_down = [], False
+    # The progress line, in stretches where there is a progress (none while nothing is assessed).
+    stretches, stretch = [], []
     for x, moment in zip(xs, moments, strict=True):
         progress = moment.rollup.progress
         if progress is None:
-            pen_down = False
+            stretch = []
             continue
-        line.append(f"{'L' if pen_down else 'M'}{x},{_y(progress / 100)}")
-        pen_down = True
+        if not stretch:
+            stretches.append(stretch)
+        stretch.append((x, str(_y(progress / 100))))
+    line = []
+    for stretch in stretches:
+        line += [f"{'L' if i else 'M'}{x},{y}" for i, (x, y) in enumerate(level_corners(stretch))]
     januaries = [(x, m.when.year) for x, m in zip(xs, moments, strict=True) if m.when.month == 1]
     every = max(1, -(-len(januaries) // MOST_YEAR_LABELS))
     return Chart(

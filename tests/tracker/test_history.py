@@ -192,10 +192,36 @@ def test_the_chart_stacks_every_status_present_and_draws_the_progress_line(recor
         Status.PENDING,
         Status.NOT_ASSESSED,
     ]
-    # Five months: five points along the top of each area, five back along its bottom.
-    assert all(len(points.split()) == 10 for _status, points in drawn.areas)
-    assert drawn.line.startswith("M") and drawn.line.count("L") == 4
+    # Five months: at most five points along the top of each area, and back along its bottom, from the
+    # first month to the last (a level stretch is drawn by its ends alone).
+    first_x, last_x = f"{charts.LEFT:.1f}", f"{charts.WIDTH - charts.RIGHT:.1f}"
+    for _status, points in drawn.areas:
+        xs = [point.split(",")[0] for point in points.split()]
+        assert len(xs) <= 10 and xs[0] == xs[-1] == first_x and last_x in xs
+    assert drawn.line.startswith("M") and 1 <= drawn.line.count("L") <= 4
     assert drawn.years == [(f"{charts.LEFT + 2 * (charts.WIDTH - charts.LEFT - charts.RIGHT) / 4:.1f}", 2024)]
+
+
+def _height_at(points, x):
+    """The height of the path through `points` (x, y), in order of x, at `x`."""
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x0 <= x <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    raise ValueError(x)
+
+
+def test_a_path_keeps_its_corners_and_the_ends_of_each_level_stretch():
+    points = [("1", "5"), ("2", "5"), ("3", "5"), ("4", "6"), ("5", "6"), ("6", "4"), ("7", "4")]
+    assert charts.level_corners(points) == [("1", "5"), ("3", "5"), ("4", "6"), ("5", "6"), ("6", "4"), ("7", "4")]
+    assert charts.level_corners([("1", "5"), ("2", "5")]) == [("1", "5"), ("2", "5")]
+    assert charts.level_corners([("1", "5")]) == [("1", "5")]
+    assert charts.level_corners([]) == []
+    # The same drawing: at every point of the full path, the kept points draw the same height.
+    heights = [3, 3, 3, 3, 7, 7, 2, 2, 2, 9, 9, 9, 9, 9, 1]
+    full = [(float(x), float(y)) for x, y in enumerate(heights)]
+    kept = charts.level_corners(full)
+    assert len(kept) == 9
+    assert all(_height_at(kept, x) == y for x, y in full)
 
 
 @pytest.mark.parametrize("url", ["/", "/recommendations/1/", "/actors/MEX/"])
