@@ -204,7 +204,13 @@ def plain_records(queryset, fields, key: tuple | None = None, *, reference: bool
     With `reference` too (a read of the record's reference data alone), the rows are kept as
     `reference_rows` keeps them."""
     plan = [name.partition("__")[::2] for name in fields]
-    related = {head for head, tail in plan if tail}
+    # Where each value goes: a field of the record, or a field of one of its related records.
+    own = [(position, head) for position, (head, tail) in enumerate(plan) if not tail]
+    related = {}
+    for position, (head, tail) in enumerate(plan):
+        if tail:
+            related.setdefault(head, []).append((position, tail))
+    with_pk = any(head == "id" for _position, head in own)
 
     def build():
         read = (queryset() if callable(queryset) else queryset).values_list(*fields)
@@ -215,16 +221,15 @@ def plain_records(queryset, fields, key: tuple | None = None, *, reference: bool
 
     rows = build() if key is None else (reference_rows if reference else plain_rows)(key, build, converted=True)
     records = []
+    width = len(plan)
     for row in rows:
-        values, nested = {}, {head: {} for head in related}
-        for (head, tail), value in zip(plan, row, strict=True):
-            if tail:
-                nested[head][tail] = value
-            else:
-                values[head] = value
-        for head, inner in nested.items():
-            values[head] = None if all(v is None for v in inner.values()) else SimpleNamespace(**inner)
-        if "id" in values:
+        if len(row) != width:
+            raise ValueError(f"a row of {len(row)} values for {width} fields")
+        values = {head: row[position] for position, head in own}
+        for head, places in related.items():
+            inner = {tail: row[position] for position, tail in places}
+            values[head] = None if all(value is None for value in inner.values()) else SimpleNamespace(**inner)
+        if with_pk:
             values["pk"] = values["id"]
         records.append(SimpleNamespace(**values))
     return records
