@@ -5,7 +5,8 @@ request (`plain_rows`, and `plain_records` for rows read as plain records rather
 instances). Building a query through the ORM cost more than running it: about 1 ms of Python for the
 status history's grouped read against 0.2 ms in the database. The SQL of such a read is a pure
 function of its inputs (the recommendations, the actor, the database), so it is built once per
-distinct input and kept; only the rows are read each time.
+distinct input and kept; only the rows are read each time, except for the reads of the record's
+reference data (`reference_rows`), whose rows are kept too, under the number that changes with it.
 """
 
 import functools
