@@ -44,7 +44,7 @@ class Chart:
 def level_corners(points: list) -> list:
     """The points of a path, (x, y) in order, less those in the middle of a level stretch (the point
     before and the point after at the same height): the same drawing in fewer points. A status that
-    stands still for years draws its months as one line, and the dashboard's chart weighed 38 kB."""
+    stands still for years draws its months as one line (a recommendation's chart weighed 38 kB)."""
     return [
         point
         for i, point in enumerate(points)
