@@ -1,9 +1,11 @@
 """The public JSON API: what it exposes, what it never exposes, its filters, pages and query counts."""
 
+import base64
 import datetime
 import json
 import re
 from html.parser import HTMLParser
+from urllib import parse
 
 import pytest
 from django.conf import settings
@@ -423,6 +425,136 @@ def test_the_large_lists_follow_their_links_by_cursor_at_the_same_cost(client, d
     assert [a["id"] for a in back["results"]] == expected[:5]
     for cursor in ("bz1hYmM=", "%%%"):  # "o=abc", and not base64 at all
         assert _get(client, f"/api/actions/?cursor={cursor}", status=400)["cursor"]
+
+
+def _cursor(**tokens) -> str:
+    """A cursor as a client would send it: base64 of its tokens (a list for a repeated one)."""
+    return base64.b64encode(parse.urlencode(tokens, doseq=True).encode("ascii")).decode("ascii")
+
+
+def _walk(client, url, link="next"):
+    """Every page from `url` on, following `link`: the pages' keys, and the SQL of each page's read."""
+    pages, reads = [], []
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            body = _get(client, url)
+        pages.append([row["id"] for row in body["results"]])
+        reads.append([q["sql"] for q in queries.captured_queries])
+        url = body[link]
+    return pages, reads
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 7, 12])
+def test_a_cursor_holds_the_whole_place_so_rows_sharing_a_date_are_neither_skipped_nor_repeated(client, db, page_size):
+    recs, actors = build_record(recommendations=1, states=2, actions=0)
+    # Most actions share two dates: a cursor by date alone would skip or count rows within them.
+    for n in range(31):
+        day = datetime.date(2021, 3, 1) if n % 3 else datetime.date(2021, 2, 1 + n % 2)
+        ActionFactory(actor=actors[n % 2], recommendations=recs, taken_on=day)
+    expected = list(Action.objects.published().order_by("-taken_on", "-id").values_list("pk", flat=True))
+
+    pages, reads = _walk(client, f"/api/actions/?page_size={page_size}")
+    assert [key for page in pages for key in page] == expected
+    assert all(len(page) == page_size for page in pages[:-1]) and 0 < len(pages[-1]) <= page_size
+    # Past the first page every read starts at its place by comparing rows, and skips nothing.
+    page_reads = [next(sql for sql in page if "LIMIT" in sql) for page in reads]
+    for sql in page_reads[1:]:
+        assert re.search(r'\("tracker_action"\."taken_on", "tracker_action"\."id"\) < \(', sql), sql
+    assert not any("OFFSET" in sql for sql in page_reads)
+
+    # Back from the last page by the previous links: the same pages, in turn.
+    last = _get(client, f"/api/actions/?page_size={page_size}")
+    while last["next"]:
+        last_url, last = last["next"], _get(client, last["next"])
+    back, _reads = _walk(client, last_url, link="previous")
+    assert back == pages[::-1]
+
+
+def test_the_status_changes_follow_their_links_by_the_instant_and_key_of_a_row(client, db):
+    recs, actors = build_record(recommendations=2, states=2, actions=0)
+    responsibility = recs[0].responsibilities.first()
+    instant = datetime.datetime(2099, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.UTC)  # after build_record's
+    for n in range(9):
+        # Recorded at the same microsecond, most of them; one a microsecond later.
+        StatusChangeFactory(responsibility=responsibility, changed_at=instant + datetime.timedelta(microseconds=n // 8))
+    expected = list(selectors.public_status_changes().values_list("pk", flat=True))
+    pages, _reads = _walk(client, "/api/status-changes/?page_size=4")
+    assert [key for page in pages for key in page] == expected and len(pages) > 2
+    second = _get(client, "/api/status-changes/?page_size=4")["next"]
+    tokens = parse.parse_qs(base64.b64decode(parse.parse_qs(parse.urlsplit(second).query)["cursor"][0]).decode())
+    # The place of the page's last row: its instant, to the microsecond and with its offset, and its key.
+    assert tokens == {"after": ["2099-05-06T07:08:09.123456+00:00", str(expected[3])]}
+
+
+def test_a_cursor_past_the_end_gives_no_rows_and_leads_back_to_the_last_page(client, db):
+    build_record(recommendations=1, states=2, actions=5)
+    expected = list(Action.objects.published().order_by("-taken_on", "-id").values_list("pk", "taken_on"))
+    last_key, last_date = expected[-1]
+    body = _get(client, f"/api/actions/?page_size=2&cursor={_cursor(after=[last_date.isoformat(), last_key])}")
+    assert body["results"] == [] and body["next"] is None
+    assert [row["id"] for row in _get(client, body["previous"])["results"]] == [key for key, _ in expected[-2:]]
+    # Before the first row: nothing either, and the next link is the list from its start.
+    first_key, first_date = expected[0]
+    body = _get(client, f"/api/actions/?page_size=2&cursor={_cursor(before=[first_date.isoformat(), first_key])}")
+    assert body["results"] == [] and body["previous"] is None
+    assert "cursor" not in body["next"]
+    assert [row["id"] for row in _get(client, body["next"])["results"]] == [key for key, _ in expected[:2]]
+
+
+def test_a_cursor_of_the_earlier_form_is_still_followed_and_its_links_hold_the_whole_place(client, db):
+    # Before cursors held a row's whole place they held its date, and how many rows of it to skip
+    # ("o=2&p=2021-03-01"): a harvest paused across the change goes on where it was.
+    recs, actors = build_record(recommendations=1, states=2, actions=0)
+    for n in range(12):
+        ActionFactory(actor=actors[0], recommendations=recs, taken_on=datetime.date(2021, 3, 1 + n % 3))
+    expected = list(Action.objects.published().order_by("-taken_on", "-id").values_list("pk", flat=True))
+    earlier = list(
+        Action.objects.published()
+        .filter(taken_on__lt=datetime.date(2021, 3, 3))
+        .order_by("-taken_on", "-id")
+        .values_list("pk", flat=True)
+    )
+    body = _get(client, f"/api/actions/?page_size=3&cursor={_cursor(o=2, p='2021-03-03')}")
+    assert [row["id"] for row in body["results"]] == earlier[2:5]
+    rest, _reads = _walk(client, body["next"])
+    assert [key for page in rest for key in page] == earlier[5:]
+    assert "after" in base64.b64decode(parse.parse_qs(parse.urlsplit(body["next"]).query)["cursor"][0]).decode()
+    back = _get(client, f"/api/actions/?page_size=3&cursor={_cursor(r=1, p='2021-03-02')}")
+    assert [row["id"] for row in back["results"]] == [key for key in expected if key not in earlier][-3:]
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        {"after": ["2021-03-01"]},  # the date without the key
+        {"after": ["2021-03-01", "1", "2"]},
+        {"after": ["2021-03-01", "one"]},
+        {"after": ["2021-02-30", "1"]},
+        {"after": ["2021-03-01", str(2**63)]},  # beyond the database's keys
+        {"after": ["2021-03-01", "1"], "before": ["2021-03-01", "1"]},
+        {"after": ["2021-03-01", "1"], "o": ["2"]},
+        {"p": ["2021-03-01"], "o": ["1001"]},  # skipping past what a cursor ever skipped
+        {"p": ["2021-03-01"], "o": ["-1"]},
+        {"p": ["2021-03-01"], "r": ["2"]},
+        {"p": ["2021-03-01", "2021-03-02"]},
+        {"q": ["1"]},
+    ],
+)
+def test_a_cursor_the_api_did_not_write_is_refused_with_what_to_do(client, db, tokens):
+    build_record(recommendations=1, states=2, actions=2)
+    body = _get(client, f"/api/actions/?cursor={_cursor(**tokens)}", status=400)
+    assert body == {"cursor": ["This cursor is not one the API gave: follow the next and previous links."]}
+
+
+@pytest.mark.parametrize("instant", ["2024-05-06T07:08:09", "2024-05-06", "yesterday"])
+def test_a_status_change_cursor_names_an_instant_with_its_offset(client, db, instant):
+    build_record(recommendations=1, states=2, actions=0)
+    _get(client, f"/api/status-changes/?cursor={_cursor(after=[instant, '5'])}", status=400)
+    _get(
+        client,
+        f"/api/status-changes/?cursor={_cursor(after=[instant + '+02:00', '5'])}",
+        status=200 if "T" in instant else 400,
+    )
 
 
 @pytest.mark.parametrize("url", ["/api/actions/?lang=", "/api/recommendations/?lang=xx", "/api/search/?q=plan&lang=de"])

@@ -5,20 +5,28 @@ a script never misreads a page; an invalid filter value answers 400 with the mes
 """
 
 import base64
+import datetime
 import hashlib
 import re
+from dataclasses import dataclass
+from types import SimpleNamespace
 from urllib import parse
 
 import django_filters
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import F
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import BasePagination, CursorPagination, PageNumberPagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ..caching import data_version
 from ..filters import ActorCodeFilter, RecommendationNumberFilter, TermFilter, recommendation_choices, term_choices
@@ -96,39 +104,144 @@ def cached_count(queryset, request, view=None) -> int:
     return count
 
 
-class Keyset(CursorPagination):
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a page of a large list starts: just after the row whose values in the list's order are
+    `values` or, going back (`back`), just before it. A cursor written before cursors held a row's
+    whole place names the first value only, and the rows to skip past it (`skip`)."""
+
+    values: tuple
+    back: bool = False
+    skip: int = 0
+
+
+class Keyset(BasePagination):
     """Pages that follow one another by position in the list's order (`cursor`), not by number: the
-    same cost for the first page and the thousandth, whatever the size of the record."""
+    same cost for the first page and the thousandth, whatever the size of the record.
+
+    The cursor holds the place of the row where the page starts in each of the list's ordering fields
+    (for the actions, the date taken and the key), and the page is read from the index by comparing
+    rows, `(taken_on, id) < (%s, %s)`: nothing is counted or skipped, however many rows share a date."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    cursor_query_param = "cursor"
+    # A cursor of the earlier form skips rows sharing its date: never more than 1,000 (its writer's limit).
+    skip_limit = 1000
     invalid_cursor_message = _("This cursor is not one the API gave: follow the next and previous links.")
 
     def get_page_size(self, request):
         return Pagination.get_page_size(self, request)
 
-    def get_ordering(self, request, queryset, view):
-        return view.keyset_ordering
+    def paginate_queryset(self, queryset, request, view=None):
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        ordering = view.keyset_ordering
+        self.names = [name.lstrip("-") for name in ordering]
+        self.descending = descending = ordering[0].startswith("-")
+        if any(name.startswith("-") != descending for name in ordering) or self.names[-1] != "id":
+            # Each row's place is then its own, and the rows follow one another by comparing places.
+            raise ValueError(f"a keyset's ordering runs one way and ends with the key: {ordering}")
+        self.place = place = self.decode_cursor(request, queryset.model)
+        back = place is not None and place.back
+        if back:
+            queryset = queryset.order_by(*(name if descending else f"-{name}" for name in self.names))
+        else:
+            queryset = queryset.order_by(*ordering)
+        skip = 0
+        if place is not None:
+            # The rows that come after the place in the direction read: further down a list in
+            # descending order, further up when going back.
+            below = descending != back
+            if len(place.values) == len(self.names):
+                lookup = TupleLessThan if below else TupleGreaterThan
+                queryset = queryset.filter(lookup(Tuple(*(F(name) for name in self.names)), place.values))
+            elif place.values:
+                queryset = queryset.filter(**{f"{self.names[0]}__{'lt' if below else 'gt'}": place.values[0]})
+            skip = place.skip
+        rows = list(queryset[skip : skip + self.page_size + 1])
+        page = rows[: self.page_size]
+        more = len(rows) > self.page_size
+        if back:
+            page.reverse()
+        # Going forward, a cursor means a page before it; going back, the rows from the place on follow.
+        self.has_next = True if back else more
+        self.has_previous = more if back else place is not None and bool(place.values or place.skip)
+        self.page = page
+        return page
 
-    def decode_cursor(self, request):
+    def _link(self, direction: str, row) -> str:
+        if row is None:
+            # From a place with no row beyond it: the list from its start.
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        values = [getattr(row, name) for name in self.names]
+        tokens = parse.urlencode({direction: [_cursor_text(value) for value in values]}, doseq=True)
+        encoded = base64.b64encode(tokens.encode("ascii")).decode("ascii")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        return self._link("after", self.page[-1] if self.page else None)
+
+    def get_previous_link(self):
+        if not self.has_previous:
+            return None
+        if self.page:
+            return self._link("before", self.page[0])
+        if len(self.place.values) != len(self.names):
+            # An earlier cursor, by date alone, with no row past it: the list from its start.
+            return self._link("before", None)
+        # No row past the place (the list ends there, or its last rows were withdrawn): back to the
+        # page that ends with the place's own row, the one before the key one step further on.
+        *leading, key = self.place.values
+        step = -1 if self.descending else 1
+        return self._link("before", SimpleNamespace(**dict(zip(self.names, [*leading, key + step], strict=True))))
+
+    def decode_cursor(self, request, model) -> Place | None:
+        """The place a `cursor` names, or None for the first page (no cursor, or an empty one). Any
+        cursor the API did not write is refused (400) with a message saying what to do instead."""
         encoded = request.query_params.get(self.cursor_query_param)
-        if encoded == "":
+        if not encoded:
             return None
         refusal = ValidationError({self.cursor_query_param: [str(self.invalid_cursor_message)]})
-        if encoded is not None:
-            # Only what the API writes: base64 of its own tokens (DRF alone would skip any other
-            # character and read what is left, or nothing, as the first page).
-            try:
-                tokens = parse.parse_qs(base64.b64decode(encoded, validate=True).decode("ascii"), strict_parsing=True)
-            except ValueError as error:
-                raise refusal from error
-            if not tokens or set(tokens) - {"o", "r", "p"}:
-                raise refusal
         try:
-            return super().decode_cursor(request)
-        except NotFound as error:
+            tokens = parse.parse_qs(base64.b64decode(encoded, validate=True).decode("ascii"), strict_parsing=True)
+            fields = [model._meta.get_field(name) for name in self.names]
+            if set(tokens) in ({"after"}, {"before"}):
+                ((direction, texts),) = tokens.items()
+                if len(texts) != len(fields):
+                    raise ValueError(texts)
+                return Place(tuple(map(_cursor_value, fields, texts)), back=direction == "before")
+            if tokens and set(tokens) <= {"o", "r", "p"}:
+                # An earlier cursor: the first field's value (none on a list with no two values
+                # apart on its first page), the rows to skip past it, and whether it goes back.
+                positions, skips, backs = tokens.get("p", []), tokens.get("o", ["0"]), tokens.get("r", ["0"])
+                if len(positions) > 1 or len(skips) > 1 or backs not in (["0"], ["1"]):
+                    raise ValueError(tokens)
+                if not _WHOLE_NUMBER.fullmatch(skips[0]) or int(skips[0]) > self.skip_limit:
+                    raise ValueError(skips)
+                values = tuple(_cursor_value(fields[0], text) for text in positions)
+                return Place(values, back=backs == ["1"], skip=int(skips[0]))
+        except (ValueError, DjangoValidationError) as error:
             raise refusal from error
+        raise refusal
+
+
+def _cursor_text(value) -> str:
+    """A value of a row's place as a cursor writes it: dates and instants in ISO 8601, with their offset."""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def _cursor_value(field, text: str):
+    """The value `text` gives `field`, as the field reads it and within its limits (a key within
+    the database's integers), or ValueError: an instant must name its offset, as the API writes it."""
+    value = field.to_python(text)
+    field.run_validators(value)
+    if value is None or (isinstance(value, datetime.datetime) and timezone.is_naive(value)):
+        raise ValueError(text)
+    return value
 
 
 class LargeListPagination(BasePagination):
@@ -184,7 +297,12 @@ class LargeListPagination(BasePagination):
             "required": False,
             "in": "query",
             "allowEmptyValue": True,
-            "description": str(_("Where the page starts: the value in the next or previous link.")),
+            "description": str(
+                _(
+                    "Where the page starts: the value in the next or previous link, the place of a row in the "
+                    "list's order (its date or instant, then its key). Any other value is refused."
+                )
+            ),
             "schema": {"type": "string"},
         }
         return [cursor, *parameters]
