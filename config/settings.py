@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "tracker.middleware.LanguageFromQueryMiddleware",
     "tracker.middleware.RejectNulCharactersMiddleware",
+    # A plain visitor's GET of a kept public page is answered here, once the language is chosen: the
+    # rest has nothing to do for such a visitor (tracker.caching.EarlyPages).
+    "tracker.caching.EarlyPages",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -17,6 +17,12 @@ writer's commit, so every page stored under it was rendered after that commit, a
 of every writer whose number reached the cache before it. A writer's change is missing from pages
 only between its commit and its own `set`, which follows at once.
 
+A plain visitor's GET of a kept page is answered by `EarlyPages`, a middleware placed right after the
+language is chosen: the sessions, CSRF, sign-in, messages, policies, history and lockouts that follow
+have nothing to do for such a visitor, and cost more than the answer itself. The page is kept with the
+headers they gave it, so the answer is the same. A view with a throttle above its cache (the API) is
+answered by `public_page` itself, after all of them.
+
 The ETag carries the same version, so browsers revalidate every time (`no-cache`) and get 304 while
 nothing changed; `Last-Modified` is when the number was last raised (or midnight, when a round opens
 or a report falls overdue, whichever is later).
@@ -48,15 +54,18 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.connection import ConnectionProxy
@@ -280,19 +289,20 @@ def _is_plain_visitor(request):
     )
 
 
-def _last_modified(changed_at):
+def _last_modified(changed_at, now):
     """When the page last changed: the record's last change, or midnight if that is later (a round
-    opens, or a report falls overdue, when the day changes)."""
-    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    opens, or a report falls overdue, when the day changes). `now` is the local time."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return max(changed_at, midnight) if changed_at else midnight
 
 
 def _not_modified(request, etag, last_modified):
-    if_none_match = request.headers.get("If-None-Match")
+    # Read from META: `request.headers` builds a mapping of every header on first use.
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         # When both are sent, If-None-Match decides (RFC 9110, 13.2.2).
         return if_none_match.strip() == "*" or etag in if_none_match
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
     return since is not None and int(last_modified.timestamp()) <= since
 
 
@@ -348,9 +358,9 @@ def _from_cache(request, key, cached, keeps):
     """A kept page, compressed once and kept so when the client accepts gzip: compressing a 150 kB
     dashboard costs more than serving it from the cache."""
     content, headers = cached
-    wants_gzip = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    wants_gzip = ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     if not wants_gzip or len(content) < SMALLEST_COMPRESSED or not compressible(headers.get("Content-Type", "")):
-        return HttpResponse(content, headers=headers)
+        return HttpResponse(content, headers={**headers, "Content-Length": str(len(content))})
     key = f"{key}:gzip"
     packed = (recent_pages.get(key) if keeps else None) or cache.get(key)
     if packed is None:
@@ -358,16 +368,74 @@ def _from_cache(request, key, cached, keeps):
         cache.set(key, packed, PAGE_TIMEOUT)
     if keeps:
         recent_pages.put(key, packed)
-    response = HttpResponse(packed[0], headers=headers)
+    response = HttpResponse(packed[0], headers={**headers, "Content-Length": str(len(packed[0]))})
     response["Content-Encoding"] = "gzip"
-    patch_vary_headers(response, ["Accept-Encoding"])
     return response
+
+
+def _page_lookup(request):
+    """(version row, fingerprint, last modified) of a plain visitor's request: the page is kept under
+    the fingerprint, which is also its ETag."""
+    row = _version_row()
+    version, changed_at = row[:2]
+    language = translation.get_language() or ""
+    now = timezone.localtime()
+    # The day is part of the key: a round becomes open, or a report overdue, at midnight.
+    key = f"{version}|{now.date().isoformat()}|{language}|{request.get_full_path()}"
+    return row, hashlib.sha256(key.encode()).hexdigest()[:32], _last_modified(changed_at, now)
+
+
+def _page_key(fingerprint):
+    # "kept:", not the "page:" of pages kept without the headers EarlyPages keeps with them: a page
+    # kept before EarlyPages answered is never answered by it.
+    return f"kept:{fingerprint}"
+
+
+def _kept_answer(request, fingerprint, modified):
+    """The answer from what is kept, with no query: 304 when the client's copy is current, else the
+    kept page; None when the page is not kept."""
+    if _not_modified(request, f'"{fingerprint}"', modified):
+        return HttpResponseNotModified()
+    key = _page_key(fingerprint)
+    keeps = _keeps_pages()
+    cached = recent_pages.get(key) if keeps else None
+    if cached is None:
+        cached = cache.get(key)
+        if cached is not None and keeps:
+            recent_pages.put(key, cached)
+    return None if cached is None else _from_cache(request, key, cached, keeps)
+
+
+def _keep(fingerprint, kept):
+    key = _page_key(fingerprint)
+    cache.set(key, kept, PAGE_TIMEOUT)
+    if _keeps_pages():
+        recent_pages.put(key, kept)
+
+
+def _validated(response, fingerprint, modified):
+    """`response` with its validators and the caching headers every public answer carries."""
+    if response.status_code in (200, 304):
+        # A compressed body is another representation: its validator is weak, as GZipMiddleware's.
+        weak = "W/" if response.get("Content-Encoding") == "gzip" else ""
+        response["ETag"] = f'{weak}"{fingerprint}"'
+        response["Last-Modified"] = http_date(modified.timestamp())
+    patch_cache_control(response, no_cache=True)
+    # In the order a page compressed on its way out names them (GZipMiddleware adds its own last).
+    patch_vary_headers(response, [*VARY, "Accept-Encoding"] if response.get("Content-Encoding") == "gzip" else VARY)
+    return response
+
+
+# The views whose pages `EarlyPages` may answer: `public_page` wrappers that are a URL's view itself.
+_early_views = set()
 
 
 def public_page(view):
     """Serve anonymous GETs from the cache, with an ETag and a Last-Modified that change with the record.
 
-    Streaming answers (the downloads) are not stored, but carry the same validators and answer 304."""
+    Streaming answers (the downloads) are not stored, but carry the same validators and answer 304.
+    Put outermost, as a URL's view itself, its kept pages are answered by `EarlyPages`, before most of
+    the site's middleware; under another decorator (a throttle), by the view, after all of it."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -375,45 +443,83 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             patch_vary_headers(response, VARY)
             return response
-        row = _version_row()
-        version, changed_at = row[:2]
-        language = translation.get_language() or ""
-        # The day is part of the key: a round becomes open, or a report overdue, at midnight.
-        key = f"{version}|{timezone.localdate().isoformat()}|{language}|{request.get_full_path()}"
-        fingerprint = hashlib.sha256(key.encode()).hexdigest()[:32]
-        etag = f'"{fingerprint}"'
-        modified = _last_modified(changed_at)
-        if _not_modified(request, etag, modified):
-            response = HttpResponseNotModified()
+        early = getattr(request, "early_page", None)
+        if early is not None:
+            # Looked up by EarlyPages already, and not kept: drawn here, kept by it on the way out.
+            row, fingerprint, modified = early
+            response = None
         else:
-            key = f"page:{fingerprint}"
-            keeps = _keeps_pages()
-            cached = recent_pages.get(key) if keeps else None
-            if cached is None:
-                cached = cache.get(key)
-                if cached is not None and keeps:
-                    recent_pages.put(key, cached)
-            if cached is not None:
-                response = _from_cache(request, key, cached, keeps)
-            else:
-                _request_row.row = row
-                try:
-                    response = view(request, *args, **kwargs)
-                    if hasattr(response, "render") and callable(response.render):
-                        response = response.render()
-                finally:
-                    _request_row.row = None
-                if response.status_code == 200 and not response.streaming and len(response.content) <= MAX_KEPT_BYTES:
-                    kept = (response.content, {name: response[name] for name in KEPT_HEADERS if name in response})
-                    cache.set(key, kept, PAGE_TIMEOUT)
-                    if keeps:
-                        recent_pages.put(key, kept)
-        if response.status_code in (200, 304):
-            # A compressed body is another representation: its validator is weak, as GZipMiddleware's.
-            response["ETag"] = f"W/{etag}" if response.get("Content-Encoding") == "gzip" else etag
-            response["Last-Modified"] = http_date(modified.timestamp())
-        patch_cache_control(response, no_cache=True)
-        patch_vary_headers(response, VARY)
-        return response
+            row, fingerprint, modified = _page_lookup(request)
+            response = _kept_answer(request, fingerprint, modified)
+        if response is None:
+            _request_row.row = row
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+            finally:
+                _request_row.row = None
+            if response.status_code == 200 and not response.streaming and len(response.content) <= MAX_KEPT_BYTES:
+                if early is not None:
+                    response.keep_early = fingerprint
+                else:
+                    _keep(fingerprint, (response.content, _headers(response, KEPT_HEADERS)))
+        return _validated(response, fingerprint, modified)
 
+    _early_views.add(wrapper)
     return wrapper
+
+
+def _headers(response, names):
+    return {name: response[name] for name in names if name in response}
+
+
+# What the middleware after `EarlyPages` adds to a page, kept with it so that a page it answers
+# carries them too: the framing rule and the content security policy.
+EARLY_HEADERS = (*KEPT_HEADERS, "X-Frame-Options", "Content-Security-Policy", "Content-Security-Policy-Report-Only")
+
+
+@lru_cache(maxsize=4096)
+def _answers_early(path_info: str) -> bool:
+    """Whether the view of `path_info` is a `public_page` wrapper itself (no throttle above it)."""
+    try:
+        return resolve(path_info).func in _early_views
+    except Resolver404:
+        return False
+
+
+@receiver(setting_changed)
+def _forget_addresses(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _answers_early.cache_clear()
+
+
+class EarlyPages:
+    """Answer a plain visitor's GET of a kept public page, or its conditional GET, right after the
+    language is chosen: the rest of the middleware (sessions, CSRF, sign-in, messages, the policy
+    headers, history, lockouts) and the view's own decorators have nothing to do for such a visitor,
+    and together they cost more than the answer. A crowd on one page is then served at about the rate
+    of /healthz.
+
+    A page is kept here, on its way out, with the headers the rest of the middleware gave it
+    (`EARLY_HEADERS`), so the answer is the same whichever of the two answers it. The host is checked
+    as CommonMiddleware checks it (400 for one not allowed); CommonMiddleware's redirects concern
+    addresses that never answer 200, and only 200 answers are kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (_is_plain_visitor(request) and _answers_early(request.path_info)):
+            return self.get_response(request)
+        request.get_host()
+        looked_up = _page_lookup(request)
+        _row, fingerprint, modified = looked_up
+        response = _kept_answer(request, fingerprint, modified)
+        if response is not None:
+            return _validated(response, fingerprint, modified)
+        request.early_page = looked_up
+        response = self.get_response(request)
+        if getattr(response, "keep_early", None) == fingerprint:
+            _keep(fingerprint, (response.content, _headers(response, EARLY_HEADERS)))
+        return response

@@ -572,3 +572,58 @@ def test_a_recommendations_page_reads_its_reference_data_again_only_when_it_chan
     services.round_close(round_=second_round, by=staff)
     page, _queries = draw()
     assert "Round of 2020" in page and "Round of 2021" in page
+
+
+# The headers every answer carries apart from its page: when it was sent, and the compressed body's
+# length (its padding is random: Django pads compressed answers against BREACH).
+PER_ANSWER = {"Date", "Content-Length"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/recommendations/", "/?lang=es", "/feed/", "/export/datapackage.json", "/actions/?page=1"],
+)
+@pytest.mark.parametrize("encoding", ["", "gzip"])
+def test_a_kept_page_is_answered_before_the_rest_of_the_middleware_with_the_same_headers(
+    cache_backend, url, encoding, django_assert_num_queries
+):
+    ResponsibilityFactory()
+    client = Client(HTTP_ACCEPT_ENCODING=encoding)
+    drawn = client.get(url)
+    with django_assert_num_queries(VERSION_QUERIES[cache_backend]):
+        kept = client.get(url)
+    assert drawn.status_code == kept.status_code == 200
+    # Answered before sign-in, sessions and the policies ran: the request never met them.
+    assert hasattr(drawn.wsgi_request, "user") and not hasattr(kept.wsgi_request, "user")
+    # The same answer: the page (compressed alike when asked), its framing rule and policy among its headers.
+    assert {k: v for k, v in kept.items() if k not in PER_ANSWER} == {
+        k: v for k, v in drawn.items() if k not in PER_ANSWER
+    }
+    assert kept["Content-Length"] == str(len(kept.content))
+    if encoding:
+        import gzip
+
+        assert gzip.decompress(kept.content) == gzip.decompress(drawn.content)
+    else:
+        assert kept.content == drawn.content
+    if url != "/export/datapackage.json":
+        assert kept["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in kept["Content-Security-Policy"]
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=kept["ETag"])
+    assert not_modified.status_code == 304 and not hasattr(not_modified.wsgi_request, "user")
+
+
+def test_what_must_meet_the_rest_of_the_middleware_is_never_answered_before_it(cache_backend, liaison_mexico):
+    ResponsibilityFactory()
+    # The API's lists are counted against the anonymous rate first: their throttle sits above the cache.
+    api = Client()
+    api.get("/api/actions/")
+    assert hasattr(api.get("/api/actions/").wsgi_request, "user")
+    # A signed-in visitor's page is their own.
+    signed_in = Client()
+    signed_in.force_login(liaison_mexico)
+    signed_in.get("/")
+    assert hasattr(signed_in.get("/").wsgi_request, "user")
+    # A host the site does not serve is refused, kept page or not; a POST is not a reading.
+    Client().get("/")
+    assert Client().get("/", HTTP_HOST="elsewhere.example").status_code == 400
+    assert Client().post("/").status_code == 405

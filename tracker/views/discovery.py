@@ -29,8 +29,8 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_safe
 @public_page
+@require_safe
 @sitemap_views.x_robots_tag
 def sitemap_index(request):
     """The sitemap's index: each section, and each further page of a long one (the actions)."""
@@ -45,8 +45,8 @@ def sitemap_index(request):
     return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml")
 
 
-@require_safe
 @public_page
+@require_safe
 def sitemap_section(request, section):
     return sitemap_views.sitemap(request, SITEMAPS, section=section)
 

@@ -360,8 +360,8 @@ actions_export = _table_export(TABLES["actions"])
 status_changes_export = _table_export(TABLES["status-changes"])
 
 
-@require_safe
 @public_page
+@require_safe
 def data_package(request):
     """The Frictionless data package that describes every table's CSV, its fields, keys and licence."""
     return JsonResponse(datapackage.descriptor(TABLES.values()), json_dumps_params={"ensure_ascii": False, "indent": 1})

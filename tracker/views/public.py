@@ -112,8 +112,8 @@ def is_filtered(filterset):
 MATRIX_SORTS = {"name": None, "progress": lambda row: row.rollup.progress}
 
 
-@require_safe
 @public_page
+@require_safe
 def dashboard(request):
     context = selectors.dashboard()
     form = MatrixForm(request.GET)
@@ -139,8 +139,8 @@ def dashboard(request):
 MAP_PARAMETERS = {"recommendation", "theme", "sdg", "lang"}
 
 
-@require_safe
 @public_page
+@require_safe
 def progress_map(request):
     """The member states on a map, each coloured by its progress: overall, on one recommendation, or on
     the recommendations of one theme or one SDG target."""
@@ -172,8 +172,8 @@ def progress_map(request):
     return render(request, "tracker/map.html", context, status=200 if valid else 400)
 
 
-@require_safe
 @public_page
+@require_safe
 def recommendation_list(request):
     filterset = RecommendationFilter(request.GET, queryset=selectors.recommendation_list())
     # Thirteen recommendations: one page, counted from its rows.
@@ -194,8 +194,8 @@ RESPONSIBILITY_SORTS = {
 }
 
 
-@require_safe
 @public_page
+@require_safe
 def recommendation_detail(request, number):
     context = selectors.recommendation_page(number)
     if context is None:
@@ -220,8 +220,8 @@ ACTOR_SORTS = {
 }
 
 
-@require_safe
 @public_page
+@require_safe
 def actor_list(request):
     filterset = ActorFilter(request.GET, queryset=Actor.objects.all())
     sort = sort_from(request, ACTOR_SORTS, "name")
@@ -242,8 +242,8 @@ def actor_list(request):
     )
 
 
-@require_safe
 @public_page
+@require_safe
 def actor_detail(request, code):
     if code != code.upper():
         return redirect("tracker:actor_detail", code=code.upper(), permanent=True)
@@ -261,8 +261,8 @@ def actor_detail(request, code):
 ACTION_SORTS = ("date", "actor")
 
 
-@require_safe
 @public_page
+@require_safe
 def action_list(request):
     sort = sort_from(request, ACTION_SORTS, "-date")
     actions = selectors.listed_actions()
@@ -282,8 +282,8 @@ def action_list(request):
     )
 
 
-@require_safe
 @public_page
+@require_safe
 def action_detail(request, pk):
     """A published action's own page, its permanent address: what was done, by whom, on which
     recommendations, with its evidence."""
@@ -293,8 +293,8 @@ def action_detail(request, pk):
     return render(request, "tracker/action_detail.html", {"action": action})
 
 
-@require_safe
 @public_page
+@require_safe
 def forum_record(request):
     forum = (
         Forum.objects.order_by("-date")
@@ -306,8 +306,8 @@ def forum_record(request):
     return render(request, "tracker/forum_record.html", {"forum": forum})
 
 
-@require_safe
 @public_page
+@require_safe
 def theme_list(request):
     """The classification's themes, population groups and SDG targets, each a way into the record."""
     return render(request, "tracker/theme_list.html", selectors.classification_index())
@@ -321,16 +321,16 @@ def _term_detail(request, term, filter_query):
     return render(request, "tracker/term_detail.html", context)
 
 
-@require_safe
 @public_page
+@require_safe
 def theme_detail(request, slug):
     """A theme's recommendations, each with its progress, and their progress together."""
     theme = get_object_or_404(Theme, slug=slug)
     return _term_detail(request, theme, f"theme={theme.slug}")
 
 
-@require_safe
 @public_page
+@require_safe
 def sdg_detail(request, number):
     """An SDG target's official title, the recommendations that serve it, each with its progress."""
     target = get_object_or_404(SdgTarget, number=number)

@@ -10,8 +10,8 @@ from ..filters import CommitteeReportFilter
 from ..models import Actor
 
 
-@require_safe
 @public_page
+@require_safe
 def committee_report(request):
     """The roll-up, each recommendation's status and recent actions, and the matrix, as of now.
 

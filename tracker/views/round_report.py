@@ -49,8 +49,8 @@ def _attachment(content: bytes, content_type: str, round_, extension: str) -> Ht
     return response
 
 
-@require_safe
 @public_page
+@require_safe
 def round_report(request, pk):
     """The report as a page in the site's design, which prints as a handout (print.css)."""
     round_ = _closed_round_or_404(pk)

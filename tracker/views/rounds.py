@@ -18,8 +18,8 @@ from ..throttling import throttled_download
 from .downloads import refuse_unknown, spreadsheet_download
 
 
-@require_safe
 @public_page
+@require_safe
 def round_list(request):
     rounds = selectors.rounds_with_tally(selectors.rounds_list())
     return render(request, "tracker/rounds/list.html", {"rounds": rounds})
@@ -29,8 +29,8 @@ def _round_or_404(pk):
     return get_object_or_404(ReportingRound.objects.prefetch_related("recommendations", "actors"), pk=pk)
 
 
-@require_safe
 @public_page
+@require_safe
 def round_detail(request, pk):
     round_ = _round_or_404(pk)
     rows = selectors.completeness(round_)

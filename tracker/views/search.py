@@ -30,8 +30,8 @@ def search_request(data, *, check_period=True):
     return form, parse_query(cleaned["q"]), filters
 
 
-@require_safe
 @public_page
+@require_safe
 def search(request):
     form, query, filters = search_request(request.GET)
     language = get_language()
