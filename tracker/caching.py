@@ -385,18 +385,18 @@ def _page_lookup(request):
     return row, hashlib.sha256(key.encode()).hexdigest()[:32], _last_modified(changed_at, now)
 
 
-def _page_key(fingerprint):
-    # "kept:", not the "page:" of pages kept without the headers EarlyPages keeps with them: a page
-    # kept before EarlyPages answered is never answered by it.
-    return f"kept:{fingerprint}"
+# Where pages are kept: by EarlyPages, with the headers the rest of the middleware gave them, or by
+# `public_page` itself, without them (they are added again on the way out). Apart, so that neither
+# answers a page the other kept.
+EARLY, LATE = "kept", "page"
 
 
-def _kept_answer(request, fingerprint, modified):
+def _kept_answer(request, fingerprint, modified, where):
     """The answer from what is kept, with no query: 304 when the client's copy is current, else the
     kept page; None when the page is not kept."""
     if _not_modified(request, f'"{fingerprint}"', modified):
         return HttpResponseNotModified()
-    key = _page_key(fingerprint)
+    key = f"{where}:{fingerprint}"
     keeps = _keeps_pages()
     cached = recent_pages.get(key) if keeps else None
     if cached is None:
@@ -406,8 +406,8 @@ def _kept_answer(request, fingerprint, modified):
     return None if cached is None else _from_cache(request, key, cached, keeps)
 
 
-def _keep(fingerprint, kept):
-    key = _page_key(fingerprint)
+def _keep(where, fingerprint, kept):
+    key = f"{where}:{fingerprint}"
     cache.set(key, kept, PAGE_TIMEOUT)
     if _keeps_pages():
         recent_pages.put(key, kept)
@@ -450,7 +450,7 @@ def public_page(view):
             response = None
         else:
             row, fingerprint, modified = _page_lookup(request)
-            response = _kept_answer(request, fingerprint, modified)
+            response = _kept_answer(request, fingerprint, modified, LATE)
         if response is None:
             _request_row.row = row
             try:
@@ -459,15 +459,26 @@ def public_page(view):
                     response = response.render()
             finally:
                 _request_row.row = None
-            if response.status_code == 200 and not response.streaming and len(response.content) <= MAX_KEPT_BYTES:
+            if _keepable(response):
                 if early is not None:
                     response.keep_early = fingerprint
                 else:
-                    _keep(fingerprint, (response.content, _headers(response, KEPT_HEADERS)))
+                    _keep(LATE, fingerprint, (response.content, _headers(response, KEPT_HEADERS)))
         return _validated(response, fingerprint, modified)
 
     _early_views.add(wrapper)
     return wrapper
+
+
+def _keepable(response):
+    """Whether an answer can be kept for everyone: a whole page, not too large, that sets no cookie
+    (a page that did would be one visitor's: a CSRF token drawn in it, say)."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and len(response.content) <= MAX_KEPT_BYTES
+    )
 
 
 def _headers(response, names):
@@ -479,19 +490,30 @@ def _headers(response, names):
 EARLY_HEADERS = (*KEPT_HEADERS, "X-Frame-Options", "Content-Security-Policy", "Content-Security-Policy-Report-Only")
 
 
-@lru_cache(maxsize=4096)
 def _answers_early(path_info: str) -> bool:
-    """Whether the view of `path_info` is a `public_page` wrapper itself (no throttle above it)."""
+    """Whether the view of `path_info` is a `public_page` wrapper itself (no throttle above it): known
+    by heart for the site's own addresses, which are short; a longer one is looked up each time, so
+    that visitors' made-up addresses cannot fill the memory."""
+    return _early_address(path_info) if len(path_info) <= SHORT_ADDRESS else _is_early(path_info)
+
+
+SHORT_ADDRESS = 120
+
+
+def _is_early(path_info):
     try:
         return resolve(path_info).func in _early_views
     except Resolver404:
         return False
 
 
+_early_address = lru_cache(maxsize=2048)(_is_early)
+
+
 @receiver(setting_changed)
 def _forget_addresses(setting, **kwargs):
     if setting == "ROOT_URLCONF":
-        _answers_early.cache_clear()
+        _early_address.cache_clear()
 
 
 class EarlyPages:
@@ -515,11 +537,11 @@ class EarlyPages:
         request.get_host()
         looked_up = _page_lookup(request)
         _row, fingerprint, modified = looked_up
-        response = _kept_answer(request, fingerprint, modified)
+        response = _kept_answer(request, fingerprint, modified, EARLY)
         if response is not None:
             return _validated(response, fingerprint, modified)
         request.early_page = looked_up
         response = self.get_response(request)
-        if getattr(response, "keep_early", None) == fingerprint:
-            _keep(fingerprint, (response.content, _headers(response, EARLY_HEADERS)))
+        if getattr(response, "keep_early", None) == fingerprint and _keepable(response):
+            _keep(EARLY, fingerprint, (response.content, _headers(response, EARLY_HEADERS)))
         return response

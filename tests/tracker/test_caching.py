@@ -627,3 +627,27 @@ def test_what_must_meet_the_rest_of_the_middleware_is_never_answered_before_it(c
     Client().get("/")
     assert Client().get("/", HTTP_HOST="elsewhere.example").status_code == 400
     assert Client().post("/").status_code == 405
+
+
+def test_a_page_kept_after_all_the_middleware_is_never_answered_before_it(cache_backend, settings):
+    """Kept by the view alone (here with EarlyPages switched off), a page lacks the headers the rest of
+    the middleware adds on the way out: it is kept apart, and EarlyPages does not answer it."""
+    ResponsibilityFactory()
+    early = settings.MIDDLEWARE
+    settings.MIDDLEWARE = [name for name in early if name != "tracker.caching.EarlyPages"]
+    Client().get("/")
+    settings.MIDDLEWARE = early
+    again = Client().get("/")
+    assert hasattr(again.wsgi_request, "user") and again["X-Frame-Options"] == "DENY"
+    assert not hasattr(Client().get("/").wsgi_request, "user")  # kept by EarlyPages this time
+
+
+def test_an_answer_that_sets_a_cookie_is_never_kept():
+    from django.http import HttpResponse
+
+    from tracker.caching import _keepable
+
+    page = HttpResponse("<p>A page.</p>")
+    assert _keepable(page)
+    page.set_cookie("csrftoken", "drawn-in-the-page")
+    assert not _keepable(page)

@@ -224,7 +224,7 @@ class Keyset(BasePagination):
                     raise ValueError(skips)
                 values = tuple(_cursor_value(fields[0], text) for text in positions)
                 return Place(values, back=backs == ["1"], skip=int(skips[0]))
-        except (ValueError, DjangoValidationError) as error:
+        except (ValueError, OverflowError, DjangoValidationError) as error:
             raise refusal from error
         raise refusal
 
@@ -241,6 +241,10 @@ def _cursor_value(field, text: str):
     field.run_validators(value)
     if value is None or (isinstance(value, datetime.datetime) and timezone.is_naive(value)):
         raise ValueError(text)
+    if isinstance(value, datetime.datetime):
+        # As the database is asked it: in UTC, which an instant at the ends of the calendar cannot be
+        # ("0001-01-01T00:00:00+05:00"), an OverflowError.
+        value = value.astimezone(datetime.UTC)
     return value
 
 
