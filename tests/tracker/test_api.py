@@ -436,6 +436,7 @@ def _walk(client, url, link="next"):
     """Every page from `url` on, following `link`: the pages' keys, and the SQL of each page's read."""
     pages, reads = [], []
     while url:
+        assert len(pages) < 200, f"the {link} links go round: {url}"
         with CaptureQueriesContext(connection) as queries:
             body = _get(client, url)
         pages.append([row["id"] for row in body["results"]])
@@ -459,7 +460,10 @@ def test_a_cursor_holds_the_whole_place_so_rows_sharing_a_date_are_neither_skipp
     # Past the first page every read starts at its place by comparing rows, and skips nothing.
     page_reads = [next(sql for sql in page if "LIMIT" in sql) for page in reads]
     for sql in page_reads[1:]:
-        assert re.search(r'\("tracker_action"\."taken_on", "tracker_action"\."id"\) < \(', sql), sql
+        # Each value a one-value subquery: PostgreSQL keeps one plan for every place (see Keyset).
+        # SQLite compares rows as (taken_on < x OR (taken_on = x AND id < y)), with no index to seek.
+        compared = r'\("tracker_action"\."taken_on", "tracker_action"\."id"\) < \(\(SELECT '
+        assert re.search(compared, sql) if connection.vendor == "postgresql" else "(SELECT " in sql, sql
     assert not any("OFFSET" in sql for sql in page_reads)
 
     # Back from the last page by the previous links: the same pages, in turn.

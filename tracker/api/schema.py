@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import F
+from django.db.models import F, Func, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +104,12 @@ def cached_count(queryset, request, view=None) -> int:
     return count
 
 
+class OneValue(Func):
+    """A value as a one-value subquery, `(SELECT %s)`, written as its field writes it."""
+
+    template = "(SELECT %(expressions)s)"
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where a page of a large list starts: just after the row whose values in the list's order are
@@ -156,7 +162,15 @@ class Keyset(BasePagination):
             below = descending != back
             if len(place.values) == len(self.names):
                 lookup = TupleLessThan if below else TupleGreaterThan
-                queryset = queryset.filter(lookup(Tuple(*(F(name) for name in self.names)), place.values))
+                # Each value as a one-value subquery, `(SELECT %s)`: PostgreSQL then plans the prepared
+                # statement once for every place (a generic plan), where with the values themselves
+                # it planned it again at each page, as costly as reading the page.
+                fields = [queryset.model._meta.get_field(name) for name in self.names]
+                values = tuple(
+                    OneValue(Value(value, output_field=f), output_field=f)
+                    for f, value in zip(fields, place.values, strict=True)
+                )
+                queryset = queryset.filter(lookup(Tuple(*(F(name) for name in self.names)), values))
             elif place.values:
                 queryset = queryset.filter(**{f"{self.names[0]}__{'lt' if below else 'gt'}": place.values[0]})
             skip = place.skip
