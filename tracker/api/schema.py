@@ -9,7 +9,6 @@ import datetime
 import hashlib
 import re
 from dataclasses import dataclass
-from types import SimpleNamespace
 from urllib import parse
 
 import django_filters
@@ -149,7 +148,8 @@ class Keyset(BasePagination):
         if any(name.startswith("-") != descending for name in ordering) or self.names[-1] != "id":
             # Each row's place is then its own, and the rows follow one another by comparing places.
             raise ValueError(f"a keyset's ordering runs one way and ends with the key: {ordering}")
-        self.place = place = self.decode_cursor(request, queryset.model)
+        self.fields = [queryset.model._meta.get_field(name) for name in self.names]
+        self.place = place = self.decode_cursor(request)
         back = place is not None and place.back
         if back:
             queryset = queryset.order_by(*(name if descending else f"-{name}" for name in self.names))
@@ -165,10 +165,9 @@ class Keyset(BasePagination):
                 # Each value as a one-value subquery, `(SELECT %s)`: PostgreSQL then plans the prepared
                 # statement once for every place (a generic plan), where with the values themselves
                 # it planned it again at each page (0.4 ms, half of reading the page).
-                fields = [queryset.model._meta.get_field(name) for name in self.names]
                 values = tuple(
                     OneValue(Value(value, output_field=f), output_field=f)
-                    for f, value in zip(fields, place.values, strict=True)
+                    for f, value in zip(self.fields, place.values, strict=True)
                 )
                 queryset = queryset.filter(lookup(Tuple(*(F(name) for name in self.names)), values))
             elif place.values:
@@ -185,11 +184,13 @@ class Keyset(BasePagination):
         self.page = page
         return page
 
-    def _link(self, direction: str, row) -> str:
-        if row is None:
+    def _place_of(self, row) -> list:
+        return [getattr(row, name) for name in self.names]
+
+    def _link(self, direction: str, values) -> str:
+        if values is None:
             # From a place with no row beyond it: the list from its start.
             return remove_query_param(self.base_url, self.cursor_query_param)
-        values = [getattr(row, name) for name in self.names]
         tokens = parse.urlencode({direction: [_cursor_text(value) for value in values]}, doseq=True)
         encoded = base64.b64encode(tokens.encode("ascii")).decode("ascii")
         return replace_query_param(self.base_url, self.cursor_query_param, encoded)
@@ -197,13 +198,13 @@ class Keyset(BasePagination):
     def get_next_link(self):
         if not self.has_next:
             return None
-        return self._link("after", self.page[-1] if self.page else None)
+        return self._link("after", self._place_of(self.page[-1]) if self.page else None)
 
     def get_previous_link(self):
         if not self.has_previous:
             return None
         if self.page:
-            return self._link("before", self.page[0])
+            return self._link("before", self._place_of(self.page[0]))
         if len(self.place.values) != len(self.names):
             # An earlier cursor, by date alone, with no row past it: the list from its start.
             return self._link("before", None)
@@ -211,9 +212,9 @@ class Keyset(BasePagination):
         # page that ends with the place's own row, the one before the key one step further on.
         *leading, key = self.place.values
         step = -1 if self.descending else 1
-        return self._link("before", SimpleNamespace(**dict(zip(self.names, [*leading, key + step], strict=True))))
+        return self._link("before", [*leading, key + step])
 
-    def decode_cursor(self, request, model) -> Place | None:
+    def decode_cursor(self, request) -> Place | None:
         """The place a `cursor` names, or None for the first page (no cursor, or an empty one). Any
         cursor the API did not write is refused (400) with a message saying what to do instead."""
         encoded = request.query_params.get(self.cursor_query_param)
@@ -222,12 +223,11 @@ class Keyset(BasePagination):
         refusal = ValidationError({self.cursor_query_param: [str(self.invalid_cursor_message)]})
         try:
             tokens = parse.parse_qs(base64.b64decode(encoded, validate=True).decode("ascii"), strict_parsing=True)
-            fields = [model._meta.get_field(name) for name in self.names]
             if set(tokens) in ({"after"}, {"before"}):
                 ((direction, texts),) = tokens.items()
-                if len(texts) != len(fields):
+                if len(texts) != len(self.fields):
                     raise ValueError(texts)
-                return Place(tuple(map(_cursor_value, fields, texts)), back=direction == "before")
+                return Place(tuple(map(_cursor_value, self.fields, texts)), back=direction == "before")
             if tokens and set(tokens) <= {"o", "r", "p"}:
                 # An earlier cursor: the first field's value (none on a list with no two values
                 # apart on its first page), the rows to skip past it, and whether it goes back.
@@ -236,7 +236,7 @@ class Keyset(BasePagination):
                     raise ValueError(tokens)
                 if not _WHOLE_NUMBER.fullmatch(skips[0]) or int(skips[0]) > self.skip_limit:
                     raise ValueError(skips)
-                values = tuple(_cursor_value(fields[0], text) for text in positions)
+                values = tuple(_cursor_value(self.fields[0], text) for text in positions)
                 return Place(values, back=backs == ["1"], skip=int(skips[0]))
         except (ValueError, OverflowError, DjangoValidationError) as error:
             raise refusal from error
